@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/** Reusable field parsers for environment variables (all arrive as strings). */
+export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+export const ratio = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);
+
+export const url = (fallback: string) => z.url().default(fallback);
+
+export const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info');
+
+/** Admin token for the runtime-tuning endpoints: long enough that it cannot be guessed in a demo. */
+export const adminToken = z.string().min(12, 'must be at least 12 characters').default('otelkit-admin-token');

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { parseConfig } from './parse-config.ts';
+import { adminToken, bool, logLevel, nonNegativeInt, port, positiveInt, ratio, url } from './fields.ts';
+
+const common = {
+  LOG_LEVEL: logLevel,
+  HOST: z.string().min(1).default('0.0.0.0'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  BODY_LIMIT_BYTES: positiveInt(64 * 1024),
+};
+
+const backends = {
+  DATABASE_URL: url('postgres://otelkit:otelkit@postgres:5432/otelkit'),
+  DATABASE_POOL_MAX: positiveInt(10),
+  SLOW_QUERY_MS: nonNegativeInt(200),
+  REDIS_URL: url('redis://redis:6379'),
+  STARTUP_RETRIES: positiveInt(15),
+  STARTUP_RETRY_DELAY_MS: positiveInt(1_000),
+  DEPENDENCY_TIMEOUT_MS: positiveInt(1_000),
+};
+
+const apiSchema = z.object({
+  ...common,
+  ...backends,
+  PORT: port(8080),
+  PAYMENTS_URL: url('http://payments:8081'),
+  PAYMENTS_TIMEOUT_MS: positiveInt(3_000),
+  ADMIN_TOKEN: adminToken,
+  MIGRATE_ON_START: bool(true),
+  SESSION_TTL_SECONDS: positiveInt(3_600),
+  CACHE_TTL_SECONDS: positiveInt(60),
+  RATE_LIMIT_PER_MINUTE: positiveInt(1_200),
+});
+
+const paymentsSchema = z.object({
+  ...common,
+  PORT: port(8081),
+  ADMIN_TOKEN: adminToken,
+  PAYMENTS_LATENCY_MS: nonNegativeInt(40),
+  PAYMENTS_FAILURE_RATE: ratio(0),
+  PAYMENTS_DECLINE_RATE: ratio(0.02),
+});
+
+const workerSchema = z.object({
+  ...common,
+  ...backends,
+  PORT: port(8082),
+  WORKER_BLOCK_MS: positiveInt(2_000),
+  WORKER_BATCH_SIZE: positiveInt(20),
+});
+
+export type ApiConfig = z.infer<typeof apiSchema>;
+export type PaymentsConfig = z.infer<typeof paymentsSchema>;
+export type WorkerConfig = z.infer<typeof workerSchema>;
+
+/** Settings of the api service; throws a ConfigError naming every bad variable. */
+export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => parseConfig(apiSchema, env);
+
+/** Settings of the payments service. */
+export const loadPaymentsConfig = (env: NodeJS.ProcessEnv = process.env): PaymentsConfig => parseConfig(paymentsSchema, env);
+
+/** Settings of the worker service. */
+export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig => parseConfig(workerSchema, env);

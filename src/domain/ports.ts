@@ -1,0 +1,104 @@
+import type { ChargeResult, Order, OrderLine, PaymentCard, Product, Session, SignupSource, Tenant, User } from './model.ts';
+
+/** The logging surface the use cases need (pino satisfies it; tests can pass a recorder). */
+export interface Logger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface TenantRepository {
+  find(id: string): Promise<Tenant | undefined>;
+  list(): Promise<Tenant[]>;
+}
+
+export interface NewUser {
+  tenantId: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+  signupSource: SignupSource;
+}
+
+export interface UserRepository {
+  /** Inserts the user; resolves undefined when the email is taken in this tenant. */
+  create(user: NewUser): Promise<User | undefined>;
+  findById(tenantId: string, id: string): Promise<User | undefined>;
+  findCredentials(tenantId: string, email: string): Promise<{ user: User; passwordHash: string } | undefined>;
+}
+
+export interface ProductRepository {
+  list(tenantId: string): Promise<Product[]>;
+}
+
+export interface OrderRepository {
+  /** Locks the products, checks and decrements stock and inserts a pending order, in one transaction. */
+  reserve(tenantId: string, userId: string, items: Array<{ sku: string; quantity: number }>): Promise<Order>;
+  markCompleted(tenantId: string, orderId: string): Promise<void>;
+  /** Marks the order failed and puts its stock back, in one transaction. */
+  fail(tenantId: string, orderId: string, lines: OrderLine[], reason: string): Promise<void>;
+  findById(tenantId: string, id: string): Promise<Order | undefined>;
+  markConfirmed(tenantId: string, orderId: string): Promise<boolean>;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, stored: string): Promise<boolean>;
+}
+
+export interface Cache {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface SessionStore {
+  create(session: Session, ttlSeconds: number): Promise<string>;
+  find(token: string): Promise<Session | undefined>;
+}
+
+export interface ActiveUsers {
+  record(tenantId: string, userId: string): Promise<void>;
+}
+
+export interface ChargeRequest {
+  orderId: string;
+  tenantId: string;
+  amountCents: number;
+  currency: string;
+  card: PaymentCard;
+}
+
+export interface PaymentGateway {
+  /** Resolves approved/declined; throws PaymentGatewayError when the gateway fails or times out. */
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+}
+
+export interface OrderConfirmation {
+  orderId: string;
+  tenantId: string;
+  userId: string;
+}
+
+export interface OrderEvents {
+  publishConfirmation(confirmation: OrderConfirmation): Promise<string>;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  count: number;
+  limit: number;
+  /** Seconds until the current window ends (the Retry-After value). */
+  resetSeconds: number;
+}
+
+export interface RateLimiter {
+  readonly limit: number;
+  hit(tenantId: string): Promise<RateLimitDecision>;
+}
+
+/** One dependency probe for readiness: resolves when healthy, rejects with the reason otherwise. */
+export interface DependencyCheck {
+  name: string;
+  check(): Promise<void>;
+}

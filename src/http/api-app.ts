@@ -1,0 +1,31 @@
+import type { Hono } from 'hono';
+import type { OrderService } from '../domain/orders.ts';
+import type { RateLimiter, SessionStore, TenantRepository } from '../domain/ports.ts';
+import type { ProductService } from '../domain/products.ts';
+import type { UserService } from '../domain/users.ts';
+import { createBaseApp, type BaseAppOptions } from './base-app.ts';
+import type { AppEnv } from './context.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { tenant } from './middleware/tenant.ts';
+import { orderRoutes } from './routes/orders.ts';
+import { productRoutes } from './routes/products.ts';
+import { userRoutes } from './routes/users.ts';
+
+export interface ApiAppDeps extends BaseAppOptions {
+  tenants: TenantRepository;
+  sessions: SessionStore;
+  rateLimiter: RateLimiter;
+  users: UserService;
+  products: ProductService;
+  orders: OrderService;
+}
+
+/** The shop API: every /api route is tenant-scoped and rate limited per tenant. */
+export function createApiApp(deps: ApiAppDeps): Hono<AppEnv> {
+  return createBaseApp(deps, (app) => {
+    app.use('/api/*', tenant(deps.tenants), rateLimit(deps.rateLimiter, deps.logger));
+    app.route('/', userRoutes(deps.users, deps.sessions));
+    app.route('/', productRoutes(deps.products));
+    app.route('/', orderRoutes(deps.orders, deps.sessions));
+  });
+}

@@ -1,0 +1,32 @@
+import postgres from 'postgres';
+import type { Logger } from '../logger.ts';
+import { InstrumentedDb } from './instrumented-db.ts';
+
+export interface DbSettings {
+  url: string;
+  poolMax: number;
+  slowQueryMs: number;
+}
+
+/**
+ * Opens the pool (lazily: postgres.js connects on first use) wrapped with telemetry. Connection
+ * errors surface as rejected queries, which readiness and the error handler report; nothing crashes.
+ */
+export function connectDb(settings: DbSettings, logger: Logger): InstrumentedDb {
+  const parsed = new URL(settings.url);
+  const sql = postgres(settings.url, {
+    max: settings.poolMax,
+    idle_timeout: 30,
+    connect_timeout: 5,
+    onnotice: () => {},
+    connection: { application_name: 'otelkit' },
+  });
+  return new InstrumentedDb(sql, {
+    database: decodeURIComponent(parsed.pathname.slice(1)) || 'postgres',
+    host: parsed.hostname,
+    port: Number(parsed.port || 5432),
+    poolMax: settings.poolMax,
+    slowQueryMs: settings.slowQueryMs,
+    logger,
+  });
+}

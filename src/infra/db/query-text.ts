@@ -1,0 +1,26 @@
+/** What a span may say about a statement: its parameterized text, operation and a short summary. */
+export interface StatementInfo {
+  text: string;
+  operation: string;
+  summary: string;
+}
+
+const TARGET = /\b(?:from|into|update|join)\s+("?[\w.]+"?)/i;
+
+/**
+ * Builds the statement's text from the template's literal parts with `$n` in place of every
+ * interpolated value, so parameter values can never reach a span or a log line.
+ */
+export function describeStatement(strings: readonly string[]): StatementInfo {
+  let text = strings[0] ?? '';
+  for (let i = 1; i < strings.length; i++) text += `$${i}${strings[i]}`;
+  text = text.replace(/\s+/g, ' ').trim();
+  const operation = (/^\s*(\w+)/.exec(text)?.[1] ?? 'QUERY').toUpperCase();
+  const target = TARGET.exec(text)?.[1]?.replaceAll('"', '');
+  return { text, operation, summary: target ? `${operation} ${target}` : operation };
+}
+
+/** The statement cut for a log line: long statements are truncated to `max` characters. */
+export function truncateStatement(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,22 @@
+/**
+ * Our defaults for the standard OTEL_* variables, applied only where the user set nothing, so every
+ * documented OTel variable keeps working. The SDK's own defaults are OTLP over HTTP/protobuf and a
+ * 60 s metric interval; this kit speaks OTLP gRPC to its Collector and exports metrics every 10 s,
+ * equal to Grafana's timeInterval so rate() panels never go blank.
+ */
+export const OTEL_DEFAULTS: Readonly<Record<string, string>> = {
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317',
+  OTEL_METRIC_EXPORT_INTERVAL: '10000',
+  OTEL_METRIC_EXPORT_TIMEOUT: '5000',
+  OTEL_BSP_SCHEDULE_DELAY: '1000',
+  OTEL_BLRP_SCHEDULE_DELAY: '1000',
+  OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
+};
+
+export function applyOtelDefaults(env: NodeJS.ProcessEnv): void {
+  for (const [name, value] of Object.entries(OTEL_DEFAULTS)) {
+    if (env[name] === undefined || env[name] === '') env[name] = value;
+  }
+}

@@ -1,0 +1,81 @@
+import { basename, extname } from 'node:path';
+import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { RedisInstrumentation } from '@opentelemetry/instrumentation-redis';
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { IMetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { applyOtelDefaults } from './otel-defaults.ts';
+import { throttleExportErrors } from './export-errors.ts';
+
+/** Overrides for tests: in-memory processors and readers instead of the OTLP exporters. */
+export interface TelemetryOverrides {
+  serviceName?: string;
+  spanProcessors?: SpanProcessor[];
+  metricReaders?: IMetricReader[];
+  logRecordProcessors?: LogRecordProcessor[];
+}
+
+export const SHUTDOWN_SYMBOL = Symbol.for('otelkit.telemetry.shutdown');
+
+/** Incoming requests that are not traced: probes would otherwise drown the traces of real work. */
+const UNTRACED_PATHS = /^\/health\//;
+
+function instrumentations(): Instrumentation[] {
+  return [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
+      // Outgoing calls go through undici; node:http client spans would only come from the SDK itself.
+      disableOutgoingRequestInstrumentation: true,
+    }),
+    new UndiciInstrumentation(),
+    new RedisInstrumentation({ requireParentSpan: true }),
+    new PinoInstrumentation(),
+    new RuntimeNodeInstrumentation({ monitoringPrecision: 10 }),
+  ];
+}
+
+/**
+ * Builds and starts the NodeSDK. Exporters come from the standard OTEL_* variables (OTLP gRPC by
+ * default, see otel-defaults.ts); tests pass in-memory processors instead. Returns the shutdown
+ * function, also published on a global symbol so the service's shutdown sequence can flush every
+ * signal after it has drained its own work.
+ */
+export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promise<void> {
+  applyOtelDefaults(process.env);
+  if (process.env.OTEL_SDK_DISABLED === 'true') {
+    const noop = async () => {};
+    (globalThis as Record<symbol, unknown>)[SHUTDOWN_SYMBOL] = noop;
+    return noop;
+  }
+  if (!process.env.OTEL_LOG_LEVEL) diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
+  throttleExportErrors();
+  const entry = process.argv[1] ?? 'app';
+  const serviceName = overrides.serviceName ?? basename(entry, extname(entry));
+  const sdk = new NodeSDK({
+    // The base resource: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (detected later) win over it.
+    resource: defaultResource().merge(
+      resourceFromAttributes({
+        'service.name': serviceName,
+        'service.namespace': 'otelkit',
+        'service.version': process.env.npm_package_version ?? '0.1.0',
+        'deployment.environment.name': 'development',
+      }),
+    ),
+    instrumentations: instrumentations(),
+    ...(overrides.spanProcessors ? { spanProcessors: overrides.spanProcessors } : {}),
+    ...(overrides.metricReaders ? { metricReaders: overrides.metricReaders } : {}),
+    ...(overrides.logRecordProcessors ? { logRecordProcessors: overrides.logRecordProcessors } : {}),
+  });
+  sdk.start();
+  let stopped: Promise<void> | undefined;
+  const shutdown = () => (stopped ??= sdk.shutdown().catch((error: unknown) => diag.error('telemetry shutdown failed', error)));
+  (globalThis as Record<symbol, unknown>)[SHUTDOWN_SYMBOL] = shutdown;
+  return shutdown;
+}

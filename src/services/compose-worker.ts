@@ -1,0 +1,46 @@
+import { hostname } from 'node:os';
+import type { WorkerConfig } from '../config/service-config.ts';
+import { ConfirmationService } from '../domain/confirmations.ts';
+import { createWorkerApp } from '../http/worker-app.ts';
+import { connectDb } from '../infra/db/connect.ts';
+import { PgOrderRepository } from '../infra/db/order-repository.ts';
+import { postgresCheck, redisCheck } from '../infra/dependency-checks.ts';
+import type { Logger } from '../infra/logger.ts';
+import { ConfirmationConsumer } from '../infra/redis/confirmation-consumer.ts';
+import { connectRedis, createRedis } from '../infra/redis/connect.ts';
+import { waitForDependencies } from './lifecycle.ts';
+
+/**
+ * Wires the worker: a stream consumer on its own Redis connection (its blocking reads must not
+ * delay the health probe's PING) and a small HTTP app for probes and the alert webhook.
+ */
+export async function composeWorker(config: WorkerConfig, logger: Logger) {
+  const db = connectDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, slowQueryMs: config.SLOW_QUERY_MS }, logger);
+  const redis = createRedis(config.REDIS_URL, logger);
+  const streamRedis = createRedis(config.REDIS_URL, logger, 'stream');
+  const checks = [postgresCheck(db), redisCheck(redis)];
+  await Promise.all([redis, streamRedis].map((client) => connectRedis(client, config.DEPENDENCY_TIMEOUT_MS).catch(() => {})));
+  await waitForDependencies(
+    checks,
+    { retries: config.STARTUP_RETRIES, delayMs: config.STARTUP_RETRY_DELAY_MS, timeoutMs: config.DEPENDENCY_TIMEOUT_MS },
+    logger,
+  );
+  const confirmations = new ConfirmationService(new PgOrderRepository(db), logger);
+  const consumer = new ConfirmationConsumer(streamRedis, (c) => confirmations.deliver(c), logger, {
+    consumerName: `${hostname()}-${process.pid}`,
+    blockMs: config.WORKER_BLOCK_MS,
+    batchSize: config.WORKER_BATCH_SIZE,
+  });
+  const app = createWorkerApp({
+    logger,
+    checks,
+    dependencyTimeoutMs: config.DEPENDENCY_TIMEOUT_MS,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  });
+  const close = async () => {
+    await consumer.stop();
+    await db.end();
+    await Promise.all([redis, streamRedis].map((client) => client.close().catch(() => client.destroy())));
+  };
+  return { app, consumer, db, close };
+}

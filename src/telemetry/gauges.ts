@@ -1,0 +1,16 @@
+import { metrics, type Attributes, type ObservableResult } from '@opentelemetry/api';
+
+/**
+ * Registers an observable gauge whose callback returns the current readings. Callbacks run at each
+ * export, off the request path, so the values cost nothing per request.
+ */
+export function observeGauge(
+  name: string,
+  options: { description: string; unit?: string },
+  read: () => Array<{ value: number; attributes?: Attributes }> | Promise<Array<{ value: number; attributes?: Attributes }>>,
+): void {
+  const gauge = metrics.getMeter('otelkit', '0.1.0').createObservableGauge(name, options);
+  gauge.addCallback(async (result: ObservableResult) => {
+    for (const reading of await read()) result.observe(reading.value, reading.attributes);
+  });
+}

@@ -1,0 +1,48 @@
+import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
+import { DURATION_BUCKETS_SECONDS } from './attributes.ts';
+
+/**
+ * Business and dependency instruments. Every attribute here is bounded (tenants, SKUs, sources and
+ * reasons come from fixed sets): user, order and request ids never become metric attributes.
+ */
+export interface ShopMetrics {
+  orders: Counter;
+  revenue: Counter;
+  productsSold: Counter;
+  signups: Counter;
+  paymentFailures: Counter;
+  apiCalls: Counter;
+  cacheRequests: Counter;
+  rateLimitRejections: Counter;
+  dbOperationDuration: Histogram;
+}
+
+let instance: ShopMetrics | undefined;
+
+/** Instruments are created on first use, after the SDK has registered the global MeterProvider. */
+export function shopMetrics(): ShopMetrics {
+  if (instance) return instance;
+  const meter = metrics.getMeter('otelkit', '0.1.0');
+  instance = {
+    orders: meter.createCounter('shop.orders', { description: 'Orders processed, by outcome.', unit: '{order}' }),
+    revenue: meter.createCounter('shop.revenue', { description: 'Revenue of completed orders.', unit: '{USD}' }),
+    productsSold: meter.createCounter('shop.products.sold', { description: 'Units sold in completed orders.', unit: '{unit}' }),
+    signups: meter.createCounter('shop.signups', { description: 'User signups, by source.', unit: '{signup}' }),
+    paymentFailures: meter.createCounter('shop.payment.failures', {
+      description: 'Charges that did not succeed, by reason.',
+      unit: '{charge}',
+    }),
+    apiCalls: meter.createCounter('shop.api.calls', { description: 'API calls per tenant.', unit: '{call}' }),
+    cacheRequests: meter.createCounter('shop.cache.requests', { description: 'Cache lookups, by result.', unit: '{lookup}' }),
+    rateLimitRejections: meter.createCounter('shop.rate_limit.rejections', {
+      description: 'Requests refused by the per-tenant rate limit.',
+      unit: '{request}',
+    }),
+    dbOperationDuration: meter.createHistogram('db.client.operation.duration', {
+      description: 'Duration of database client operations.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS },
+    }),
+  };
+  return instance;
+}
