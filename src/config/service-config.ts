@@ -61,3 +61,8 @@ export const loadPaymentsConfig = (env: NodeJS.ProcessEnv = process.env): Paymen
 
 /** Settings of the worker service. */
 export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig => parseConfig(workerSchema, env);
+
+const migrateSchema = z.object({ DATABASE_URL: backends.DATABASE_URL });
+
+/** Settings of `npm run migrate`. */
+export const loadMigrateConfig = (env: NodeJS.ProcessEnv = process.env) => parseConfig(migrateSchema, env);

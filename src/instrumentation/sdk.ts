@@ -13,6 +13,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { applyOtelDefaults } from './otel-defaults.ts';
 import { throttleExportErrors } from './export-errors.ts';
+import { registerProcessMetrics } from '../telemetry/process-metrics.ts';
 
 /** Overrides for tests: in-memory processors and readers instead of the OTLP exporters. */
 export interface TelemetryOverrides {
@@ -74,6 +75,7 @@ export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promis
     ...(overrides.logRecordProcessors ? { logRecordProcessors: overrides.logRecordProcessors } : {}),
   });
   sdk.start();
+  registerProcessMetrics();
   let stopped: Promise<void> | undefined;
   const shutdown = () => (stopped ??= sdk.shutdown().catch((error: unknown) => diag.error('telemetry shutdown failed', error)));
   (globalThis as Record<symbol, unknown>)[SHUTDOWN_SYMBOL] = shutdown;

@@ -1,6 +1,5 @@
 import { loadApiConfig } from '../config/service-config.ts';
 import { createLogger } from '../infra/logger.ts';
-import { registerProcessMetrics } from '../telemetry/process-metrics.ts';
 import { composeApi } from './compose-api.ts';
 import { configOrExit } from './config-or-exit.ts';
 import { handleShutdown } from './lifecycle.ts';
@@ -8,7 +7,6 @@ import { listen } from './serve.ts';
 
 const config = configOrExit('api', () => loadApiConfig());
 const logger = createLogger('api', config.LOG_LEVEL);
-registerProcessMetrics();
 const api = await composeApi(config, logger);
 const server = await listen(api.app, config.PORT, config.HOST);
 handleShutdown({ server, close: [api.close], timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, logger);

@@ -1,15 +1,11 @@
 import postgres from 'postgres';
-import { z } from 'zod';
-import { url } from '../config/fields.ts';
-import { parseConfig } from '../config/parse-config.ts';
+import { loadMigrateConfig } from '../config/service-config.ts';
 import { migrate } from '../infra/db/migrations.ts';
 import { seed } from '../infra/db/seed.ts';
 import { configOrExit } from './config-or-exit.ts';
 
 /** `npm run migrate`: applies migrations and seed data once, for deployments that migrate out of band. */
-const config = configOrExit('migrate', () =>
-  parseConfig(z.object({ DATABASE_URL: url('postgres://otelkit:otelkit@postgres:5432/otelkit') }), process.env),
-);
+const config = configOrExit('migrate', () => loadMigrateConfig());
 const sql = postgres(config.DATABASE_URL, { max: 1, onnotice: () => {} });
 try {
   const applied = await migrate(sql);

@@ -2,14 +2,12 @@ import { loadPaymentsConfig } from '../config/service-config.ts';
 import { GatewaySimulator } from '../domain/gateway-simulator.ts';
 import { createPaymentsApp } from '../http/payments-app.ts';
 import { createLogger } from '../infra/logger.ts';
-import { registerProcessMetrics } from '../telemetry/process-metrics.ts';
 import { configOrExit } from './config-or-exit.ts';
 import { handleShutdown } from './lifecycle.ts';
 import { listen } from './serve.ts';
 
 const config = configOrExit('payments', () => loadPaymentsConfig());
 const logger = createLogger('payments', config.LOG_LEVEL);
-registerProcessMetrics();
 const simulator = new GatewaySimulator({
   latencyMs: config.PAYMENTS_LATENCY_MS,
   failureRate: config.PAYMENTS_FAILURE_RATE,

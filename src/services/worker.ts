@@ -1,6 +1,5 @@
 import { loadWorkerConfig } from '../config/service-config.ts';
 import { createLogger } from '../infra/logger.ts';
-import { registerProcessMetrics } from '../telemetry/process-metrics.ts';
 import { composeWorker } from './compose-worker.ts';
 import { configOrExit } from './config-or-exit.ts';
 import { handleShutdown } from './lifecycle.ts';
@@ -8,7 +7,6 @@ import { listen } from './serve.ts';
 
 const config = configOrExit('worker', () => loadWorkerConfig());
 const logger = createLogger('worker', config.LOG_LEVEL);
-registerProcessMetrics();
 const worker = await composeWorker(config, logger);
 await worker.consumer.start();
 const server = await listen(worker.app, config.PORT, config.HOST);

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/infra/logger.ts';
 import { composeApi } from '../../src/services/compose-api.ts';
 import { composeWorker } from '../../src/services/compose-worker.ts';
 import { listen } from '../../src/services/serve.ts';
+import { createClient } from 'redis';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './backends.ts';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -28,6 +29,7 @@ const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as Addre
  * Redis. Everything goes through real sockets, so the HTTP instrumentation sees every hop.
  */
 export async function startInProcessStack(env: NodeJS.ProcessEnv = {}) {
+  await flushTestRedis();
   const capture = new LogCapture();
   const simulator = new GatewaySimulator({ latencyMs: 5, failureRate: 0, declineRate: 0 });
   const payments = createPaymentsApp({
@@ -43,7 +45,10 @@ export async function startInProcessStack(env: NodeJS.ProcessEnv = {}) {
   const apiConfig = loadApiConfig({ ...base, PAYMENTS_URL: urlOf(paymentsServer), SLOW_QUERY_MS: '1000', ...env });
   const api = await composeApi(apiConfig, createLogger('api', 'info', capture));
   const apiServer = await listen(api.app, 0, '127.0.0.1');
-  const worker = await composeWorker(loadWorkerConfig({ ...base, WORKER_BLOCK_MS: '200', ...env }), createLogger('worker', 'info', capture));
+  const worker = await composeWorker(
+    loadWorkerConfig({ ...base, WORKER_BLOCK_MS: '200', ...env }),
+    createLogger('worker', 'info', capture),
+  );
   await worker.consumer.start();
   return {
     apiUrl: urlOf(apiServer),
@@ -63,3 +68,11 @@ export async function startInProcessStack(env: NodeJS.ProcessEnv = {}) {
 }
 
 export type InProcessStack = Awaited<ReturnType<typeof startInProcessStack>>;
+
+/** Each test file starts with an empty cache, so hit/miss expectations do not depend on file order. */
+async function flushTestRedis(): Promise<void> {
+  const redis = createClient({ url: TEST_REDIS_URL });
+  await redis.connect();
+  await redis.flushDb();
+  await redis.close();
+}

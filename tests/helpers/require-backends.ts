@@ -14,7 +14,7 @@ export default async function requireBackends(): Promise<void> {
     await sql`DROP SCHEMA IF EXISTS public CASCADE`;
     await sql`CREATE SCHEMA public`;
   } catch (error) {
-    throw new Error(`Postgres is required at ${TEST_DATABASE_URL} and is not usable (${(error as Error).message}); ${HINT}`);
+    throw new Error(`Postgres is required at ${TEST_DATABASE_URL} and is not usable (${(error as Error).message}); ${HINT}`, { cause: error });
   } finally {
     await sql.end();
   }
@@ -24,7 +24,7 @@ export default async function requireBackends(): Promise<void> {
     await redis.connect();
     await redis.flushDb();
   } catch (error) {
-    throw new Error(`Redis is required at ${TEST_REDIS_URL} and is not usable (${(error as Error).message}); ${HINT}`);
+    throw new Error(`Redis is required at ${TEST_REDIS_URL} and is not usable (${(error as Error).message}); ${HINT}`, { cause: error });
   } finally {
     if (redis.isOpen) await redis.close();
   }

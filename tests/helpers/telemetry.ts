@@ -39,7 +39,8 @@ export async function eventually<T>(read: () => T | Promise<T>, accept: (value: 
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!accept(value)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)?.slice(0, 500)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)?.slice(0, 500)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     value = await read();
   }

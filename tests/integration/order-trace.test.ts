@@ -58,7 +58,9 @@ describe('one order, one trace', () => {
     const redis = inTrace.filter((s) => s.attributes['db.system.name'] === 'redis' || s.attributes['db.system'] === 'redis');
     expect(redis.length).toBeGreaterThan(0);
 
-    const client = inTrace.find((s) => s.kind === SpanKind.CLIENT && s.name.startsWith('POST') && s.attributes['server.port'] !== undefined);
+    const client = inTrace.find(
+      (s) => s.kind === SpanKind.CLIENT && s.name.startsWith('POST') && s.attributes['server.port'] !== undefined,
+    );
     expect(client, 'HTTP client span to payments').toBeDefined();
     const paymentsServer = named('POST /charges').find((s) => s.kind === SpanKind.SERVER);
     expect(paymentsServer, 'payments server span').toBeDefined();

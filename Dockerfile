@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# One image for api, payments, worker and loadgen: compose chooses the entry point.
+# Node runs the TypeScript sources directly (type stripping, Node >= 22.18), so the image ships the
+# same files the tests ran; the build stage still type-checks them so a broken image cannot be built.
+
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json --noEmit
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps --chown=node:node /app/node_modules ./node_modules
+COPY --chown=node:node package.json ./
+COPY --from=build --chown=node:node /app/src ./src
+USER node
+EXPOSE 8080 8081 8082
+# The same start command as `npm run start:api`; compose overrides it for payments, worker, loadgen.
+CMD ["node", "--import", "./src/instrumentation.ts", "src/services/api.ts"]
