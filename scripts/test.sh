@@ -14,6 +14,7 @@ step() { printf '\n==> %s\n' "$*"; }
 install_debian_packages() {
   local missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v curl >/dev/null || missing+=(curl ca-certificates)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v psql >/dev/null || missing+=(postgresql-client)
   [ ${#missing[@]} -eq 0 ] && return

@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { driveLoad, SECRETS, tunePayments, type LoadStats } from './drive-load.ts';
+import { ADMIN_TOKEN, API_URL, nativeStackStatus, PAYMENTS_URL, startNativeStack, stopNativeStack } from './native-stack.ts';
+import { alertmanagerAlerts, labelValues, prometheusAlerts, query, queryExemplars, rules } from './prometheus-api.ts';
+import { attributes, Sink } from './sink.ts';
+
+let sink: Sink;
+const stats: LoadStats = { requests: 0, byStatus: {} };
+const load = new AbortController();
+let loading: Promise<void>;
+const measured: Record<string, unknown> = {};
+
+async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await read();
+      if (ok(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  throw new Error(`${what}: not met within ${timeoutMs / 1000}s; last: ${JSON.stringify(last)?.slice(0, 400)} ${lastError ?? ''}`);
+}
+
+const nonEmpty = (samples: unknown[]) => samples.length > 0;
+
+beforeAll(async () => {
+  sink = new Sink(startNativeStack());
+  loading = driveLoad(API_URL, 15, load.signal, stats);
+  // Two metric exports (10 s apart) and one Prometheus evaluation make rate() meaningful.
+  await until('first order metrics in Prometheus', () => query('shop_orders_total'), nonEmpty);
+}, 240_000);
+
+afterAll(async () => {
+  load.abort();
+  await loading?.catch(() => {});
+  console.log(`e2e load: ${stats.requests} requests, by status ${JSON.stringify(stats.byStatus)}`);
+  console.log(`e2e measurements: ${JSON.stringify(measured)}`);
+  stopNativeStack();
+  expect(nativeStackStatus()).not.toMatch(/running/);
+}, 120_000);
+
+describe('metrics reach Prometheus through the Collector', () => {
+  it('holds the app metrics with their labels and resource attributes', async () => {
+    const http = await until('http duration by route', () => query('sum by (http_route, service_name) (http_server_request_duration_seconds_count{http_route="/api/orders"})'), nonEmpty);
+    expect(http[0]!.metric.service_name).toBe('api');
+    const series = await query('shop_orders_total');
+    expect(series[0]!.metric).toMatchObject({ job: 'otelkit/api', service_namespace: 'otelkit', deployment_environment_name: 'native' });
+    expect(series[0]!.metric.tenant_id).toMatch(/^(acme|globex|initech)$/);
+    for (const name of ['shop_signups_total', 'shop_api_calls_total', 'shop_revenue_total', 'db_client_operation_duration_seconds_count', 'db_client_connection_max', 'process_cpu_time_seconds_total', 'nodejs_eventloop_delay_p99_seconds']) {
+      expect(await query(name), name).not.toHaveLength(0);
+    }
+  });
+
+  it('holds spanmetrics with exemplars whose trace ids were delivered toward Tempo', async () => {
+    await until('spanmetrics', () => query('traces_span_metrics_calls_total{service_name="api"}'), nonEmpty);
+    const exemplars = await until('exemplars', () => queryExemplars('traces_span_metrics_duration_seconds_bucket{service_name="api"}'), nonEmpty);
+    const exemplarTraceIds = new Set(exemplars.map((e) => e.labels.trace_id).filter(Boolean));
+    expect(exemplarTraceIds.size).toBeGreaterThan(0);
+    const delivered = new Set(sink.spans().map((s) => s.traceId));
+    expect([...exemplarTraceIds].filter((id) => delivered.has(id)).length).toBeGreaterThan(0);
+  });
+
+  it('holds the service graph edges api → payments, api → postgres and api → redis', async () => {
+    const edges = await until(
+      'service graph edges',
+      () => query('sum by (client, server) (traces_service_graph_request_total)'),
+      (samples) => ['payments', 'worker'].every((server) => samples.some((s) => s.metric.client === 'api' && s.metric.server === server)),
+    );
+    const servers = edges.filter((e) => e.metric.client === 'api').map((e) => e.metric.server);
+    expect(servers).toEqual(expect.arrayContaining(['payments', 'worker']));
+    expect(servers.some((s) => /postgres/.test(s!))).toBe(true);
+    expect(servers.some((s) => /redis/.test(s!))).toBe(true);
+  });
+
+  it('holds postgresql, redis and host receiver metrics and the Collector own metrics', async () => {
+    await until('postgresql receiver', () => query('{__name__=~"postgresql_.+"}'), nonEmpty);
+    await until('redis receiver', () => query('{__name__=~"redis_.+"}'), nonEmpty);
+    await until('hostmetrics', () => query('{__name__=~"system_cpu_.+|system_memory_.+"}'), nonEmpty);
+    await until('collector self-metrics', () => query('{__name__=~"otelcol_receiver_accepted_.+"}'), nonEmpty);
+  });
+
+  it('evaluates every recording and alerting rule without error on live data', async () => {
+    const all = await until('every rule evaluated', rules, (list) => list.length > 0 && list.every((r) => r.lastEvaluation && !r.lastEvaluation.startsWith('0001')));
+    const broken = all.filter((r) => r.health !== 'ok' || r.lastError);
+    expect(broken.map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
+    // Recording rules must produce data, not just parse.
+    const recordings = all.filter((r) => r.type === 'recording');
+    expect(recordings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('traces and logs delivered toward Tempo and Loki', () => {
+  it('contain the complete order trace across api, payments and worker', async () => {
+    const trace = await until(
+      'a complete order trace in the sink',
+      async () => {
+        const spans = sink.spans();
+        const roots = spans.filter((s) => s.name === 'process_order');
+        for (const root of roots) {
+          const inTrace = spans.filter((s) => s.traceId === root.traceId);
+          const services = new Set(inTrace.map((s) => s.resource['service.name']));
+          if (['api', 'payments', 'worker'].every((name) => services.has(name))) return inTrace;
+        }
+        return [];
+      },
+      nonEmpty,
+    );
+    const names = trace.map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(['POST /api/orders', 'process_order', 'validate_inventory', 'charge_payment', 'send_confirmation', 'POST /charges', 'process orders.confirmations']));
+    expect(trace.some((s) => attributes(s)['db.system.name'] === 'postgresql')).toBe(true);
+    expect(trace.some((s) => attributes(s)['db.system.name'] === 'redis')).toBe(true);
+  });
+
+  it('carry logs with trace_id/span_id and resource attributes', async () => {
+    const records = await until('order logs in the sink', async () => sink.logRecords().filter((r) => r.body?.stringValue === 'order_placed'), nonEmpty);
+    const record = records[0]!;
+    expect(record.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(record.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(record.resource).toMatchObject({ 'service.name': 'api', 'service.namespace': 'otelkit' });
+    expect(record.resource['service.instance.id']).toBeTruthy();
+    expect(attributes(record).request_id).toBeTruthy();
+  });
+
+  it('measure freshness: request → span leaving the Collector, request → metric queryable', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const started = Date.now();
+    await fetch(`${API_URL}/api/products`, { headers: { 'x-tenant-id': 'globex', traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });
+    await until('probe span in the sink', async () => sink.spans().some((s) => s.traceId === traceId), Boolean, 60_000);
+    measured.spanFreshnessMs = Date.now() - started;
+
+    // GET /api/orders/:id is not part of the load, so its series appears for the first time here.
+    const email = `probe-${Date.now()}@example.test`;
+    const headers = { 'x-tenant-id': 'initech', 'content-type': 'application/json' };
+    await fetch(`${API_URL}/api/users`, { method: 'POST', headers, body: JSON.stringify({ email, name: 'Probe', password: SECRETS.password }) });
+    const login = (await (await fetch(`${API_URL}/api/sessions`, { method: "POST", headers, body: JSON.stringify({ email, password: SECRETS.password }) })).json()) as { token: string };
+    const before = Date.now();
+    const probe = await fetch(`${API_URL}/api/orders/${crypto.randomUUID()}`, { headers: { ...headers, authorization: `Bearer ${login.token}` } });
+    expect(probe.status).toBe(404);
+    await until('probe route in Prometheus', () => query('http_server_request_duration_seconds_count{http_route="/api/orders/:id"}'), nonEmpty, 90_000);
+    measured.metricFreshnessMs = Date.now() - before;
+    expect(measured.spanFreshnessMs as number).toBeLessThan(30_000);
+  });
+
+  it('let no secret from a request reach any backend', async () => {
+    const everything = sink.raw() + (await labelValues()).join('\n');
+    for (const secret of [SECRETS.password, SECRETS.card]) expect(everything).not.toContain(secret);
+    expect(everything).not.toMatch(/Bearer [\w-]{20,}/);
+  });
+});
+
+describe('an injected fault fires alerts into Alertmanager', () => {
+  it('drives HighErrorRate and PaymentFailuresSpike to firing with payments failing half the time', async () => {
+    await tunePayments(PAYMENTS_URL, ADMIN_TOKEN, { failure_rate: 0.5 });
+    try {
+      const wanted = ['HighErrorRate', 'PaymentFailuresSpike'];
+      const inPrometheus = await until(
+        'alerts pending or firing in Prometheus',
+        prometheusAlerts,
+        (alerts) => wanted.every((name) => alerts.some((a) => a.labels.alertname === name)),
+        180_000,
+      );
+      expect(inPrometheus.filter((a) => wanted.includes(a.labels.alertname!)).map((a) => a.state).every((s) => s === 'pending' || s === 'firing')).toBe(true);
+      const received = await until(
+        'alerts received by Alertmanager',
+        alertmanagerAlerts,
+        (alerts) => wanted.every((name) => alerts.some((a) => a.labels.alertname === name)),
+        480_000,
+      );
+      expect(received.find((a) => a.labels.alertname === 'HighErrorRate')?.labels.severity).toBeTruthy();
+    } finally {
+      await tunePayments(PAYMENTS_URL, ADMIN_TOKEN, { failure_rate: 0 });
+    }
+  }, 720_000);
+});
+
+describe('the Collector itself', () => {
+  it('refused and dropped nothing during the run, and reports what it accepted and sent', async () => {
+    const sum = async (expr: string) => (await query(`sum(${expr}) or vector(0)`))[0]?.value ?? 0;
+    for (const signal of ['spans', 'metric_points', 'log_records']) {
+      expect(await sum(`{__name__=~"otelcol_receiver_refused_${signal}.*"}`), `refused ${signal}`).toBe(0);
+      expect(await sum(`{__name__=~"otelcol_exporter_send_failed_${signal}.*"}`), `send failed ${signal}`).toBe(0);
+      expect(await sum(`{__name__=~"otelcol_exporter_enqueue_failed_${signal}.*"}`), `enqueue failed ${signal}`).toBe(0);
+      measured[`accepted_${signal}`] = await sum(`{__name__=~"otelcol_receiver_accepted_${signal}.*"}`);
+      measured[`sent_${signal}`] = await sum(`{__name__=~"otelcol_exporter_sent_${signal}.*"}`);
+    }
+    expect(await sum('{__name__=~"otelcol_processor_dropped_.*|otelcol_processor_refused_.*"}')).toBe(0);
+    expect(measured.accepted_spans as number).toBeGreaterThan(0);
+  });
+});

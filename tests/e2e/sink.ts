@@ -1,0 +1,50 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * What the Collector sent toward Tempo and Loki, as written by the sink Collector's file exporter
+ * (one OTLP JSON export request per line).
+ */
+export class Sink {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  private lines(file: string): any[] {
+    const path = join(this.dir, file);
+    if (!existsSync(path)) return [];
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+  }
+
+  /** Every span with its resource attributes flattened into `resource`. */
+  spans(): Array<Record<string, any>> {
+    return this.lines('traces.jsonl').flatMap((batch) =>
+      (batch.resourceSpans ?? []).flatMap((rs: any) =>
+        (rs.scopeSpans ?? []).flatMap((ss: any) => (ss.spans ?? []).map((span: any) => ({ ...span, resource: attributes(rs.resource) }))),
+      ),
+    );
+  }
+
+  logRecords(): Array<Record<string, any>> {
+    return this.lines('logs.jsonl').flatMap((batch) =>
+      (batch.resourceLogs ?? []).flatMap((rl: any) =>
+        (rl.scopeLogs ?? []).flatMap((sl: any) => (sl.logRecords ?? []).map((record: any) => ({ ...record, resource: attributes(rl.resource) }))),
+      ),
+    );
+  }
+
+  /** The raw text of both files, for "this secret appears nowhere" checks. */
+  raw(): string {
+    return ['traces.jsonl', 'logs.jsonl'].map((file) => (existsSync(join(this.dir, file)) ? readFileSync(join(this.dir, file), 'utf8') : '')).join('\n');
+  }
+}
+
+/** OTLP JSON attribute list → plain object. */
+export function attributes(holder: { attributes?: Array<{ key: string; value: Record<string, unknown> }> } | undefined): Record<string, unknown> {
+  return Object.fromEntries((holder?.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]));
+}
