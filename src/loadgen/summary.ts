@@ -1,0 +1,52 @@
+import Table from 'cli-table3';
+import type { LoadOptions } from './args.ts';
+import type { Snapshot } from './stats.ts';
+
+/** The final summary as a table (per action and overall) for people. */
+export function summaryTable(snapshot: Snapshot, options: LoadOptions, broken: string[]): string {
+  const style = { head: [], border: [] }; // no colours: summaries end up in CI logs and files
+  const table = new Table({ head: ['action', 'requests', 'errors', 'p95 ms'], style });
+  for (const [name, action] of Object.entries(snapshot.byAction)) table.push([name, action.count, action.errors, action.p95Ms.toFixed(1)]);
+  table.push(['all', snapshot.completed, snapshot.errors, snapshot.p95Ms.toFixed(1)]);
+  const totals = new Table({ style });
+  totals.push(
+    { scenario: options.scenario },
+    { 'target rate': `${options.rate} req/s for ${(options.durationMs / 1000).toFixed(0)} s` },
+    { 'achieved rate': `${snapshot.throughput.toFixed(1)} req/s` },
+    {
+      latency: `p50 ${snapshot.p50Ms.toFixed(1)} ms, p95 ${snapshot.p95Ms.toFixed(1)} ms, p99 ${snapshot.p99Ms.toFixed(1)} ms, max ${snapshot.maxMs.toFixed(1)} ms`,
+    },
+    { errors: `${snapshot.errors} (${(snapshot.errorRate * 100).toFixed(2)}%)` },
+    { 'dropped arrivals': String(snapshot.dropped) },
+    {
+      'status codes': Object.entries(snapshot.byStatus)
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', '),
+    },
+    { thresholds: broken.length === 0 ? 'passed' : `FAILED: ${broken.join('; ')}` },
+  );
+  return `${totals.toString()}\n${table.toString()}`;
+}
+
+/** The same summary for machines (`--json`). */
+export function summaryJson(snapshot: Snapshot, options: LoadOptions, broken: string[]): string {
+  return JSON.stringify(
+    {
+      scenario: options.scenario,
+      target: options.target,
+      rate: options.rate,
+      duration_ms: options.durationMs,
+      achieved_rate: Number(snapshot.throughput.toFixed(2)),
+      requests: snapshot.completed,
+      errors: snapshot.errors,
+      error_rate: snapshot.errorRate,
+      dropped: snapshot.dropped,
+      latency_ms: { p50: snapshot.p50Ms, p95: snapshot.p95Ms, p99: snapshot.p99Ms, max: snapshot.maxMs },
+      by_status: snapshot.byStatus,
+      by_action: snapshot.byAction,
+      thresholds: { passed: broken.length === 0, violations: broken },
+    },
+    null,
+    2,
+  );
+}
