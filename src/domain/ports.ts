@@ -102,3 +102,14 @@ export interface DependencyCheck {
   name: string;
   check(): Promise<void>;
 }
+
+/** Faults the api can inject into itself, so failure scenarios reproduce real symptoms on demand. */
+export interface FaultState {
+  db_saturation: boolean;
+  redis_down: boolean;
+}
+
+export interface FaultControl {
+  state(): FaultState;
+  set(changes: Partial<FaultState>): Promise<FaultState>;
+}

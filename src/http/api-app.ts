@@ -1,12 +1,13 @@
 import type { Hono } from 'hono';
 import type { OrderService } from '../domain/orders.ts';
-import type { RateLimiter, SessionStore, TenantRepository } from '../domain/ports.ts';
+import type { FaultControl, RateLimiter, SessionStore, TenantRepository } from '../domain/ports.ts';
 import type { ProductService } from '../domain/products.ts';
 import type { UserService } from '../domain/users.ts';
 import { createBaseApp, type BaseAppOptions } from './base-app.ts';
 import type { AppEnv } from './context.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { tenant } from './middleware/tenant.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { productRoutes } from './routes/products.ts';
 import { userRoutes } from './routes/users.ts';
@@ -18,6 +19,8 @@ export interface ApiAppDeps extends BaseAppOptions {
   users: UserService;
   products: ProductService;
   orders: OrderService;
+  faults: FaultControl;
+  adminToken: string;
 }
 
 /** The shop API: every /api route is tenant-scoped and rate limited per tenant. */
@@ -27,5 +30,6 @@ export function createApiApp(deps: ApiAppDeps): Hono<AppEnv> {
     app.route('/', userRoutes(deps.users, deps.sessions));
     app.route('/', productRoutes(deps.products));
     app.route('/', orderRoutes(deps.orders, deps.sessions));
+    app.route('/', adminRoutes(deps.faults, deps.adminToken));
   });
 }

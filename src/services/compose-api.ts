@@ -11,6 +11,7 @@ import { seed } from '../infra/db/seed.ts';
 import { PgTenantRepository } from '../infra/db/tenant-repository.ts';
 import { PgUserRepository } from '../infra/db/user-repository.ts';
 import { postgresCheck, redisCheck } from '../infra/dependency-checks.ts';
+import { FaultInjector } from '../infra/fault-injector.ts';
 import { HttpPaymentGateway } from '../infra/http/payments-client.ts';
 import type { Logger } from '../infra/logger.ts';
 import { ScryptPasswordHasher } from '../infra/password-hasher.ts';
@@ -28,7 +29,10 @@ import { waitForDependencies } from './lifecycle.ts';
 
 /** Wires the api from its settings: pools, repositories, use cases and the Hono app. */
 export async function composeApi(config: ApiConfig, logger: Logger) {
-  const db = connectDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, slowQueryMs: config.SLOW_QUERY_MS }, logger);
+  const db = connectDb(
+    { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, slowQueryMs: config.SLOW_QUERY_MS, poolName: 'api' },
+    logger,
+  );
   const redis = createRedis(config.REDIS_URL, logger);
   const checks = [postgresCheck(db), redisCheck(redis)];
   await connectRedis(redis, config.DEPENDENCY_TIMEOUT_MS).catch(() => {});
@@ -73,6 +77,7 @@ export async function composeApi(config: ApiConfig, logger: Logger) {
     }),
   );
 
+  const faults = new FaultInjector(db, redis, config.DATABASE_POOL_MAX, logger);
   const app = createApiApp({
     logger,
     checks,
@@ -84,8 +89,11 @@ export async function composeApi(config: ApiConfig, logger: Logger) {
     users,
     products,
     orders,
+    faults,
+    adminToken: config.ADMIN_TOKEN,
   });
   const close = async () => {
+    await faults.clear();
     await payments.close();
     await db.end();
     await redis.close().catch(() => redis.destroy());

@@ -15,7 +15,10 @@ import { waitForDependencies } from './lifecycle.ts';
  * delay the health probe's PING) and a small HTTP app for probes and the alert webhook.
  */
 export async function composeWorker(config: WorkerConfig, logger: Logger) {
-  const db = connectDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, slowQueryMs: config.SLOW_QUERY_MS }, logger);
+  const db = connectDb(
+    { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, slowQueryMs: config.SLOW_QUERY_MS, poolName: 'worker' },
+    logger,
+  );
   const redis = createRedis(config.REDIS_URL, logger);
   const streamRedis = createRedis(config.REDIS_URL, logger, 'stream');
   const checks = [postgresCheck(db), redisCheck(redis)];

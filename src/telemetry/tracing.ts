@@ -1,4 +1,14 @@
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
+import {
+  context,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+} from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 
 /** The tracer for spans we create by hand (business operations, DB client spans, messaging). */
@@ -67,4 +77,9 @@ export function recordErrorOnActiveSpan(error: unknown): void {
 /** Runs `fn` with tracing suppressed: probes and metric callbacks must not start root spans. */
 export function withoutTracing<T>(fn: () => Promise<T>): Promise<T> {
   return context.with(suppressTracing(context.active()), fn);
+}
+
+/** Runs `fn` outside the current trace: work that outlives the request starts its own traces. */
+export function detachedFromTrace<T>(fn: () => Promise<T>): Promise<T> {
+  return context.with(ROOT_CONTEXT, fn);
 }

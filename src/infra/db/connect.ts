@@ -6,6 +6,8 @@ export interface DbSettings {
   url: string;
   poolMax: number;
   slowQueryMs: number;
+  /** db.client.connection.pool.name: unique per pool in a process (the tests run two in one). */
+  poolName: string;
 }
 
 /**
@@ -23,6 +25,7 @@ export function connectDb(settings: DbSettings, logger: Logger): InstrumentedDb 
   });
   return new InstrumentedDb(sql, {
     database: decodeURIComponent(parsed.pathname.slice(1)) || 'postgres',
+    poolName: settings.poolName,
     host: parsed.hostname,
     port: Number(parsed.port || 5432),
     poolMax: settings.poolMax,

@@ -21,6 +21,7 @@ export type QueryTag = <T extends object = Record<string, unknown>>(strings: Tem
 
 export interface InstrumentedDbOptions {
   database: string;
+  poolName: string;
   host: string;
   port: number;
   poolMax: number;
@@ -49,7 +50,7 @@ export class InstrumentedDb {
       [ATTR_SERVER_ADDRESS]: options.host,
       [ATTR_SERVER_PORT]: options.port,
     };
-    registerDbPoolMetrics(options.database, options.poolMax, () => this.inFlight);
+    registerDbPoolMetrics(options.poolName, options.poolMax, () => this.inFlight);
   }
 
   /** Runs one statement outside any transaction. */
