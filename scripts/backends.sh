@@ -34,7 +34,7 @@ start_postgres() {
     echo "postgres: started on 127.0.0.1:$PGPORT"
   fi
   # Idempotent: the application role and databases, and pg_monitor for the Collector's receiver.
-  psql -h 127.0.0.1 -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -q >/dev/null <<'SQL'
+  PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -q >/dev/null <<'SQL'
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'otelkit') THEN
     CREATE ROLE otelkit LOGIN PASSWORD 'otelkit' CREATEDB;

@@ -15,7 +15,11 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
 const { values } = parseArgs({
-  options: { duration: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '50' } },
+  options: {
+    duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+  },
 });
 const duration = Number(values.duration);
 const rounds = Number(values.rounds);
@@ -97,7 +101,9 @@ try {
       const mode = MODES[(i + round) % MODES.length]!;
       const result = await measure(mode);
       results.set(mode.name, [...(results.get(mode.name) ?? []), result]);
-      console.log(`round ${round + 1} ${mode.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, errors ${result.errors}`);
+      console.log(
+        `round ${round + 1} ${mode.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, errors ${result.errors}`,
+      );
     }
   }
 } finally {
@@ -112,5 +118,7 @@ console.log('| --- | --- | --- | --- | --- |');
 for (const mode of MODES) {
   const runs = results.get(mode.name)!;
   const rps = median(runs.map((r) => r.rps));
-  console.log(`| ${mode.name} | ${rps.toFixed(0)} | ${median(runs.map((r) => r.p50))} | ${median(runs.map((r) => r.p99))} | ${((rps / baseline) * 100).toFixed(0)}% |`);
+  console.log(
+    `| ${mode.name} | ${rps.toFixed(0)} | ${median(runs.map((r) => r.p50))} | ${median(runs.map((r) => r.p99))} | ${((rps / baseline) * 100).toFixed(0)}% |`,
+  );
 }

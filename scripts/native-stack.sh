@@ -67,7 +67,7 @@ start() {
   ln -s "$ROOT/prometheus/rules" "$STATE/prometheus/rules"
   localize "$ROOT/alertmanager/alertmanager.yml" "$STATE/alertmanager/alertmanager.yml"
 
-  SINK_DIR="$SINK_DIR" launch sink "$OTELCOL_BIN" --config "$ROOT/tests/e2e/sink-collector.yaml"
+  launch sink env SINK_DIR="$SINK_DIR" "$OTELCOL_BIN" --config "$ROOT/tests/e2e/sink-collector.yaml"
   launch prometheus "$PROMETHEUS_BIN" --config.file="$STATE/prometheus/prometheus.yml" \
     --storage.tsdb.path="$STATE/prometheus/data" --web.listen-address=127.0.0.1:9090 \
     --web.enable-otlp-receiver --enable-feature=exemplar-storage --web.enable-lifecycle
@@ -75,21 +75,21 @@ start() {
     --storage.path="$STATE/alertmanager/data" --web.listen-address=127.0.0.1:9093 --cluster.listen-address=
   wait_http prometheus http://127.0.0.1:9090/-/ready
   wait_http alertmanager http://127.0.0.1:9093/-/ready
-  TEMPO_OTLP_ENDPOINT=127.0.0.1:14317 LOKI_OTLP_ENDPOINT=http://127.0.0.1:14318/otlp \
+  launch collector env TEMPO_OTLP_ENDPOINT=127.0.0.1:14317 LOKI_OTLP_ENDPOINT=http://127.0.0.1:14318/otlp \
     PROMETHEUS_OTLP_ENDPOINT=http://127.0.0.1:9090/api/v1/otlp POSTGRES_ENDPOINT=127.0.0.1:5432 \
-    REDIS_ENDPOINT=127.0.0.1:6379 HOSTFS_ROOT=/ \
-    launch collector "$OTELCOL_BIN" --config "$ROOT/collector/config.yaml"
+    REDIS_ENDPOINT=127.0.0.1:6379 OTELCOL_BIND_HOST=127.0.0.1 \
+    "$OTELCOL_BIN" --config "$ROOT/collector/config.yaml"
   wait_http collector http://127.0.0.1:13133/
 
   cd "$ROOT"
   # shellcheck disable=SC2046
-  env $(service_env) PORT=8081 launch payments "$NODE_BIN" --import ./src/instrumentation.ts src/services/payments.ts
+  launch payments env $(service_env) PORT=8081 "$NODE_BIN" --import ./src/instrumentation.ts src/services/payments.ts
   # shellcheck disable=SC2046
-  env $(service_env) PORT=8080 launch api "$NODE_BIN" --import ./src/instrumentation.ts src/services/api.ts
+  launch api env $(service_env) PORT=8080 "$NODE_BIN" --import ./src/instrumentation.ts src/services/api.ts
   wait_http payments http://127.0.0.1:8081/health/ready
   wait_http api http://127.0.0.1:8080/health/ready
   # shellcheck disable=SC2046
-  env $(service_env) PORT=8082 launch worker "$NODE_BIN" --import ./src/instrumentation.ts src/services/worker.ts
+  launch worker env $(service_env) PORT=8082 "$NODE_BIN" --import ./src/instrumentation.ts src/services/worker.ts
   wait_http worker http://127.0.0.1:8082/health/ready
   echo "native stack up: api :8080, payments :8081, worker :8082, collector :4317/:4318, prometheus :9090, alertmanager :9093"
   echo "state, logs and sink files: $STATE"

@@ -21,7 +21,14 @@ export interface LoadStats {
   byStatus: Record<number, number>;
 }
 
-async function send(apiUrl: string, tenant: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
+async function send(
+  apiUrl: string,
+  tenant: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { 'x-tenant-id': tenant };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
@@ -62,7 +69,10 @@ export async function driveLoad(apiUrl: string, ratePerSecond: number, signal: A
                 shopper.tenant,
                 'POST',
                 '/api/orders',
-                { items: [{ sku: SKUS[Math.floor(Math.random() * SKUS.length)], quantity: 1 }], payment: { card_number: SECRETS.card, expiry: '10/31', cvc: '321' } },
+                {
+                  items: [{ sku: SKUS[Math.floor(Math.random() * SKUS.length)], quantity: 1 }],
+                  payment: { card_number: SECRETS.card, expiry: '10/31', cvc: '321' },
+                },
                 shopper.token,
               )
             : send(apiUrl, shopper.tenant, 'POST', '/api/users', { email: 'broken', password: SECRETS.password });

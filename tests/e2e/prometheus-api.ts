@@ -25,11 +25,15 @@ export async function query(expr: string): Promise<Sample[]> {
 
 export async function queryExemplars(expr: string, sinceSeconds = 3600): Promise<Array<{ labels: Record<string, string> }>> {
   const end = Date.now() / 1000;
-  const body = await getJson(`${PROMETHEUS}/api/v1/query_exemplars?query=${encodeURIComponent(expr)}&start=${end - sinceSeconds}&end=${end}`);
+  const body = await getJson(
+    `${PROMETHEUS}/api/v1/query_exemplars?query=${encodeURIComponent(expr)}&start=${end - sinceSeconds}&end=${end}`,
+  );
   return (body.data as Array<{ exemplars: Array<{ labels: Record<string, string> }> }>).flatMap((series) => series.exemplars);
 }
 
-export async function rules(): Promise<Array<{ name: string; query: string; type: string; health: string; lastError?: string; state?: string; lastEvaluation: string }>> {
+export async function rules(): Promise<
+  Array<{ name: string; query: string; type: string; health: string; lastError?: string; state?: string; lastEvaluation: string }>
+> {
   const body = await getJson(`${PROMETHEUS}/api/v1/rules`);
   return body.data.groups.flatMap((g: any) => g.rules);
 }
@@ -44,6 +48,8 @@ export async function alertmanagerAlerts(): Promise<Array<{ labels: Record<strin
 
 export async function labelValues(): Promise<string[]> {
   const names = (await getJson(`${PROMETHEUS}/api/v1/labels`)).data as string[];
-  const values = await Promise.all(names.map(async (name) => (await getJson(`${PROMETHEUS}/api/v1/label/${encodeURIComponent(name)}/values`)).data as string[]));
+  const values = await Promise.all(
+    names.map(async (name) => (await getJson(`${PROMETHEUS}/api/v1/label/${encodeURIComponent(name)}/values`)).data as string[]),
+  );
   return values.flat();
 }

@@ -33,18 +33,24 @@ export class Sink {
   logRecords(): Array<Record<string, any>> {
     return this.lines('logs.jsonl').flatMap((batch) =>
       (batch.resourceLogs ?? []).flatMap((rl: any) =>
-        (rl.scopeLogs ?? []).flatMap((sl: any) => (sl.logRecords ?? []).map((record: any) => ({ ...record, resource: attributes(rl.resource) }))),
+        (rl.scopeLogs ?? []).flatMap((sl: any) =>
+          (sl.logRecords ?? []).map((record: any) => ({ ...record, resource: attributes(rl.resource) })),
+        ),
       ),
     );
   }
 
   /** The raw text of both files, for "this secret appears nowhere" checks. */
   raw(): string {
-    return ['traces.jsonl', 'logs.jsonl'].map((file) => (existsSync(join(this.dir, file)) ? readFileSync(join(this.dir, file), 'utf8') : '')).join('\n');
+    return ['traces.jsonl', 'logs.jsonl']
+      .map((file) => (existsSync(join(this.dir, file)) ? readFileSync(join(this.dir, file), 'utf8') : ''))
+      .join('\n');
   }
 }
 
 /** OTLP JSON attribute list → plain object. */
-export function attributes(holder: { attributes?: Array<{ key: string; value: Record<string, unknown> }> } | undefined): Record<string, unknown> {
+export function attributes(
+  holder: { attributes?: Array<{ key: string; value: Record<string, unknown> }> } | undefined,
+): Record<string, unknown> {
   return Object.fromEntries((holder?.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]));
 }

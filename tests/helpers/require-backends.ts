@@ -14,7 +14,9 @@ export default async function requireBackends(): Promise<void> {
     await sql`DROP SCHEMA IF EXISTS public CASCADE`;
     await sql`CREATE SCHEMA public`;
   } catch (error) {
-    throw new Error(`Postgres is required at ${TEST_DATABASE_URL} and is not usable (${(error as Error).message}); ${HINT}`, { cause: error });
+    throw new Error(`Postgres is required at ${TEST_DATABASE_URL} and is not usable (${(error as Error).message}); ${HINT}`, {
+      cause: error,
+    });
   } finally {
     await sql.end();
   }

@@ -16,8 +16,8 @@ export class ServiceProcess {
     this.env = env;
   }
 
-  start(): this {
-    this.child = spawn(process.execPath, ['--import', './src/instrumentation.ts', `src/services/${this.name}.ts`], {
+  start(args: string[] = []): this {
+    this.child = spawn(process.execPath, ['--import', './src/instrumentation.ts', `src/services/${this.name}.ts`, ...args], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
