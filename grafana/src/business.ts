@@ -42,7 +42,8 @@ export const queries = {
   apiCallsPerTenant24h: `sort_desc(sum by (tenant_id) (increase(shop_api_calls_total{${TEN}}[24h])))`,
   apiCallsPerTenantRate: `sum by (tenant_id) (rate(shop_api_calls_total{${TEN}}${RATE}))`,
   topProductsRevenue: `topk(10, sum by (product_sku) (increase(shop_revenue_total{${TEN}}[$__range])))`,
-  rateLimitRejections: `sum by (tenant_id) (rate(shop_rate_limit_rejections_total{${TEN}}${RATE})) * 60`,
+  // A healthy shop has no rejections: `or vector(0)` shows a flat zero, not "No data".
+  rateLimitRejections: `(sum by (tenant_id) (rate(shop_rate_limit_rejections_total{${TEN}}${RATE})) * 60) or vector(0)`,
 } as const;
 
 const today = (text: PanelText, unit: string, expr: string): ReturnType<typeof stat> =>

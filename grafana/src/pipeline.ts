@@ -25,23 +25,32 @@ const SIGNALS = [
   { name: 'log_records', legend: 'logs' },
 ] as const;
 
-/** `sum by (<by>) (rate(otelcol_<metric>_<item>_total[...]))` for one signal's item name. */
+/**
+ * `sum by (<by>) (rate(otelcol_<metric>_<item>[...]))` for one signal's item name. The Collector's
+ * counters carry no `_total` suffix (collector/config.yaml pins without_type_suffix).
+ */
 const collectorRate = (metric: string, item: string, by?: string): string =>
-  `sum${by === undefined ? '' : ` by (${by}) `}(rate(otelcol_${metric}_${item}_total${RATE}))`;
+  `sum${by === undefined ? '' : ` by (${by}) `}(rate(otelcol_${metric}_${item}${RATE}))`;
+
+/**
+ * Failure counters exist only after their first increment: `or vector(0)` draws a healthy pipeline
+ * as a flat zero instead of "No data", which reads like a broken panel.
+ */
+const zeroIfAbsent = (query: string): string => `(${query}) or vector(0)`;
 
 /** All queries of this dashboard, in one place so they are easy to review and adjust. */
 export const queries = {
   up: 'up{job=~"otel-collector|prometheus|alertmanager|loki|tempo"}',
   accepted: (item: string) => collectorRate('receiver_accepted', item),
-  refused: (item: string) => collectorRate('receiver_refused', item),
+  refused: (item: string) => zeroIfAbsent(collectorRate('receiver_refused', item)),
   sent: (item: string) => collectorRate('exporter_sent', item, 'exporter'),
-  sendFailed: (item: string) => collectorRate('exporter_send_failed', item, 'exporter'),
-  enqueueFailed: (item: string) => collectorRate('exporter_enqueue_failed', item, 'exporter'),
+  sendFailed: (item: string) => zeroIfAbsent(collectorRate('exporter_send_failed', item, 'exporter')),
+  enqueueFailed: (item: string) => zeroIfAbsent(collectorRate('exporter_enqueue_failed', item, 'exporter')),
   queueSize: 'sum by (exporter) (otelcol_exporter_queue_size)',
   queueCapacity: 'sum by (exporter) (otelcol_exporter_queue_capacity)',
-  collectorRss: 'sum(otelcol_process_memory_rss_bytes)',
+  collectorRss: 'sum(otelcol_process_memory_rss)',
   collectorHeap: 'sum(otelcol_process_runtime_heap_alloc_bytes)',
-  collectorCpu: `sum(rate(otelcol_process_cpu_seconds_total${RATE}))`,
+  collectorCpu: `sum(rate(otelcol_process_cpu_seconds${RATE}))`,
   // The spanmetrics connector turns spans into metrics inside the Collector: if this is flat while
   // traces are accepted, the traces -> metrics path (RED with exemplars, service graph) is broken.
   spanMetricsCalls: `sum by (service_name) (rate(traces_span_metrics_calls_total${RATE}))`,
@@ -49,7 +58,9 @@ export const queries = {
   // Prometheus: samples appended (OTLP + scrapes), active series, OTLP push failures.
   promSamples: `sum(rate(prometheus_tsdb_head_samples_appended_total${RATE}))`,
   promSeries: 'sum(prometheus_tsdb_head_series)',
-  promOtlpErrors: `sum by (code) (rate(prometheus_http_requests_total{handler="/api/v1/otlp/v1/metrics", code!~"2.."}${RATE}))`,
+  promOtlpErrors: zeroIfAbsent(
+    `sum by (code) (rate(prometheus_http_requests_total{handler="/api/v1/otlp/v1/metrics", code!~"2.."}${RATE}))`,
+  ),
   promOutOfOrder: `sum(rate(prometheus_tsdb_out_of_order_samples_total${RATE}))`,
   promRuleFailures: `sum(rate(prometheus_rule_evaluation_failures_total${RATE}))`,
   // Loki: lines and bytes in, lines discarded (by reason: rate limit, too old, ...).

@@ -23,7 +23,8 @@ export const queries = {
   eventLoopDelayP50: `max by (service_name) (nodejs_eventloop_delay_p50_seconds{${APP}})`,
   eventLoopUtilization: `max by (service_name) (nodejs_eventloop_utilization_ratio{${APP}})`,
   heapUsed: `sum by (service_name) (v8js_memory_heap_used_bytes{${APP}})`,
-  heapLimit: `sum by (service_name) (v8js_memory_heap_limit_bytes{${APP}})`,
+  // The runtime instrumentation reports each heap space's size (what V8 has reserved), not the limit.
+  heapSize: `sum by (service_name) (v8js_memory_heap_space_size_bytes{${APP}})`,
   gcTimeShare: `sum by (service_name, v8js_gc_type) (rate(v8js_gc_duration_seconds_sum{${APP}}${RATE}))`,
   // Database connection pool (our postgres.js wrapper, db.client.connection.* semconv)
   // The fullest pool, computed per service and pool like the DatabaseConnectionsSaturated alert
@@ -93,10 +94,13 @@ const runtime = [
     [promRange('A', queries.eventLoopUtilization, '{{service_name}}')],
   ),
   timeseries(
-    { title: 'V8 heap used vs limit', description: 'A heap that climbs towards its limit ends in long GC pauses, then a crash.' },
+    {
+      title: 'V8 heap used vs heap size',
+      description: 'Used against reserved heap: a used heap that keeps climbing ends in long GC pauses, then a crash.',
+    },
     { w: 8, h: 8 },
     'bytes',
-    [promRange('A', queries.heapUsed, '{{service_name}} used'), promRange('B', queries.heapLimit, '{{service_name}} limit')],
+    [promRange('A', queries.heapUsed, '{{service_name}} used'), promRange('B', queries.heapSize, '{{service_name}} heap size')],
   ),
   timeseries({ title: 'Time in garbage collection', description: 'Seconds of GC per second, by GC type.' }, { w: 8, h: 8 }, 'percentunit', [
     promRange('A', queries.gcTimeShare, '{{service_name}} {{v8js_gc_type}}'),

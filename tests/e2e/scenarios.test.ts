@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceProcess } from '../helpers/service-process.ts';
+import { driveLoad, type LoadStats } from './drive-load.ts';
+import { ADMIN_TOKEN, API_URL, PAYMENTS_URL, startNativeStack, stopNativeStack } from './native-stack.ts';
+import { alertmanagerAlerts, prometheusAlerts } from './prometheus-api.ts';
+
+/**
+ * Every failure scenario of the load generator, run for real on the native stack: it must drive
+ * its runbook's alert to firing in Prometheus and into Alertmanager, and the alert must resolve
+ * once the scenario has switched its fault off. Scenarios run one after the other (each needs the
+ * `for:` of its alert); resolutions are awaited together at the end, while later scenarios run.
+ */
+const SCENARIOS: Array<{ scenario: string; alert: string; args: string[] }> = [
+  { scenario: 'redis-down', alert: 'DependencyDown', args: ['--rate', '10'] },
+  { scenario: 'db-saturation', alert: 'DatabaseConnectionsSaturated', args: ['--rate', '10'] },
+  { scenario: 'payments-failing', alert: 'PaymentFailuresSpike', args: ['--rate', '15'] },
+  { scenario: 'error-storm', alert: 'ClientErrorStorm', args: ['--rate', '15'] },
+  { scenario: 'payments-slow', alert: 'HighLatencyP95', args: ['--rate', '15'] },
+  // Last: the spike is measured against the hour before it, so it needs history.
+  { scenario: 'traffic-spike', alert: 'TrafficSpike', args: ['--rate', '20', '--duration', '6m'] },
+];
+
+const baseline = new AbortController();
+const stats: LoadStats = { requests: 0, byStatus: {} };
+let baselineRun: Promise<void>;
+const resolutions: Array<Promise<void>> = [];
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (await check().catch(() => false)) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  throw new Error(`${what}: not within ${timeoutMs / 1000}s`);
+}
+
+const firingInPrometheus = async (alert: string) =>
+  (await prometheusAlerts()).some((a) => a.labels.alertname === alert && a.state === 'firing');
+const inAlertmanager = async (alert: string) =>
+  (await alertmanagerAlerts()).some(
+    (a) => a.labels.alertname === alert && (a.status.state === 'active' || a.status.state === 'suppressed'),
+  );
+const goneFromPrometheus = async (alert: string) => !(await prometheusAlerts()).some((a) => a.labels.alertname === alert);
+
+beforeAll(() => {
+  startNativeStack();
+  // Steady traffic underneath every scenario, as a real shop has.
+  baselineRun = driveLoad(API_URL, 8, baseline.signal, stats);
+}, 240_000);
+
+afterAll(async () => {
+  baseline.abort();
+  await baselineRun?.catch(() => {});
+  stopNativeStack();
+}, 120_000);
+
+describe('failure scenarios fire their runbook alerts', () => {
+  for (const { scenario, alert, args } of SCENARIOS) {
+    it(`${scenario} fires ${alert} into Alertmanager`, async () => {
+      const loadgen = new ServiceProcess('loadgen', {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=native',
+        ADMIN_TOKEN,
+        PAYMENTS_URL,
+      }).start(['--scenario', scenario, '--duration', '20m', '--users', '2', ...args]);
+      try {
+        const firedAfter = await until(`${alert} firing in Prometheus`, () => firingInPrometheus(alert), 600_000);
+        await until(`${alert} received by Alertmanager`, () => inAlertmanager(alert), 120_000);
+        console.log(`${scenario}: ${alert} firing after ${Math.round(firedAfter / 1000)} s`);
+      } finally {
+        // Ctrl-C: the load generator switches its fault off and still prints its summary.
+        const code = await loadgen.stop('SIGINT', 60_000);
+        expect(loadgen.output.join('\n')).toMatch(/thresholds/);
+        expect([0, 1]).toContain(code);
+      }
+      if (scenario !== 'traffic-spike') expect(loadgen.output.join('\n')).toMatch(/fault off/);
+      const cleared = Date.now();
+      resolutions.push(
+        until(`${alert} resolved`, () => goneFromPrometheus(alert), 900_000).then(() =>
+          console.log(`${scenario}: ${alert} resolved ${Math.round((Date.now() - cleared) / 1000)} s after the fault was cleared`),
+        ),
+      );
+    }, 900_000);
+  }
+
+  it('resolves every alert once its fault is cleared', async () => {
+    const results = await Promise.allSettled(resolutions);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect(resolutions).toHaveLength(SCENARIOS.length);
+  }, 960_000);
+});
