@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoPath } from './support/repo.ts';
+
+/** The Go-built tools (scripts/build-tools.sh builds them into the cache; it is run before the tests). */
+const tools = Object.fromEntries(
+  execFileSync(repoPath('scripts/build-tools.sh'), ['--print-env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .trim()
+    .split('\n')
+    .map((line) => line.split('=') as [string, string]),
+) as Record<'OTELCOL_BIN' | 'PROMTOOL_BIN' | 'AMTOOL_BIN', string>;
+
+const run = (bin: string, args: string[], cwd = repoPath()) => execFileSync(bin, args, { cwd, encoding: 'utf8', stdio: 'pipe' });
+
+describe('configs checked by the tools that run them', () => {
+  it('promtool check config: prometheus.yml and its rule files', () => {
+    expect(run(tools.PROMTOOL_BIN, ['check', 'config', 'prometheus/prometheus.yml'])).toMatch(/SUCCESS/);
+  });
+
+  it('promtool check rules', () => {
+    const files = ['red', 'alerts-http', 'alerts-dependencies', 'collector', 'slo-api-availability', 'slo-api-latency'].map(
+      (f) => `prometheus/rules/${f}.yml`,
+    );
+    expect(run(tools.PROMTOOL_BIN, ['check', 'rules', ...files])).not.toMatch(/FAILED/);
+  });
+
+  it('promtool test rules: every alert fires on its condition and stays silent on healthy series', () => {
+    const output = run(
+      tools.PROMTOOL_BIN,
+      [
+        'test',
+        'rules',
+        ...['red', 'alerts-http', 'alerts-dependencies', 'collector', 'slo-api-availability', 'slo-api-latency'].map(
+          (f) => `tests/${f}.yml`,
+        ),
+      ],
+      repoPath('prometheus'),
+    );
+    expect(output).not.toMatch(/FAILED/);
+    expect(output.match(/SUCCESS/g)?.length).toBe(6);
+  });
+
+  it('promtool test rules fails when a rule is broken (the tests can fail)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otelkit-rules-'));
+    cpSync(repoPath('prometheus'), dir, { recursive: true });
+    const rules = join(dir, 'rules/alerts-http.yml');
+    writeFileSync(
+      rules,
+      readFileSync(rules, 'utf8').replace(
+        'service:http_server_request_errors:ratio_rate5m > 0.05',
+        'service:http_server_request_errors:ratio_rate5m > 0.5',
+      ),
+    );
+    expect(() => run(tools.PROMTOOL_BIN, ['test', 'rules', 'tests/alerts-http.yml'], dir)).toThrow();
+  });
+
+  it('amtool check-config: alertmanager.yml', () => {
+    expect(run(tools.AMTOOL_BIN, ['check-config', 'alertmanager/alertmanager.yml'])).toMatch(/SUCCESS/);
+  });
+
+  it('otelcol validate: the Collector config, and the test sink', () => {
+    run(tools.OTELCOL_BIN, ['validate', '--config', 'collector/config.yaml']);
+    run(tools.OTELCOL_BIN, ['validate', '--config', 'tests/e2e/sink-collector.yaml']);
+    expect(() =>
+      run(tools.OTELCOL_BIN, ['validate', '--config', 'yaml:receivers::nosuch::endpoint: x', '--config', 'collector/config.yaml']),
+    ).toThrow();
+  });
+});
