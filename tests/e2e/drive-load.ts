@@ -37,7 +37,19 @@ async function send(
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
 }
 
+/** Signs a shopper up and in, retrying a few times (the api may be busy or rate limiting). */
 async function newShopper(apiUrl: string, tenant: string): Promise<Shopper> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await tryNewShopper(apiUrl, tenant);
+    } catch (error) {
+      if (attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  }
+}
+
+async function tryNewShopper(apiUrl: string, tenant: string): Promise<Shopper> {
   const email = `e2e-${randomUUID()}@example.test`;
   const source = SOURCES[Math.floor(Math.random() * SOURCES.length)];
   const signup = await send(apiUrl, tenant, 'POST', '/api/users', { email, name: 'E2E Shopper', password: SECRETS.password, source });

@@ -5,7 +5,7 @@ import { loadApiConfig, loadPaymentsConfig } from '../../src/config/service-conf
 describe('service configuration', () => {
   it('has working defaults for every setting', () => {
     const config = loadApiConfig({});
-    expect(config).toMatchObject({ PORT: 8080, PAYMENTS_URL: 'http://payments:8081', MIGRATE_ON_START: true, RATE_LIMIT_PER_MINUTE: 1200 });
+    expect(config).toMatchObject({ PORT: 8080, PAYMENTS_URL: 'http://payments:8081', MIGRATE_ON_START: true, RATE_LIMIT_PER_MINUTE: 6000 });
   });
 
   it('names every broken setting in one error', () => {
