@@ -35,13 +35,16 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   throw new Error(`${what}: not within ${timeoutMs / 1000}s`);
 }
 
-const firingInPrometheus = async (alert: string) =>
-  (await prometheusAlerts()).some((a) => a.labels.alertname === alert && a.state === 'firing');
-const inAlertmanager = async (alert: string) =>
+const matches = (labels: Record<string, string>, alert: string, service?: string) =>
+  labels.alertname === alert && (service === undefined || labels.service_name === service);
+const firingInPrometheus = async (alert: string, service?: string) =>
+  (await prometheusAlerts()).some((a) => matches(a.labels, alert, service) && a.state === 'firing');
+const inAlertmanager = async (alert: string, service?: string) =>
   (await alertmanagerAlerts()).some(
-    (a) => a.labels.alertname === alert && (a.status.state === 'active' || a.status.state === 'suppressed'),
+    (a) => matches(a.labels, alert, service) && (a.status.state === 'active' || a.status.state === 'suppressed'),
   );
-const goneFromPrometheus = async (alert: string) => !(await prometheusAlerts()).some((a) => a.labels.alertname === alert);
+const goneFromPrometheus = async (alert: string, service?: string) =>
+  !(await prometheusAlerts()).some((a) => matches(a.labels, alert, service));
 
 beforeAll(() => {
   startNativeStack();
