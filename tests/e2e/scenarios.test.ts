@@ -95,6 +95,7 @@ describe('failure scenarios fire their runbook alerts', () => {
     const results = await Promise.allSettled(resolutions);
     expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
     expect(resolutions).toHaveLength(SCENARIOS.length);
+    baseline.abort();
     await expect(baselineRun, 'the baseline traffic ran throughout').resolves.toBeUndefined();
   }, 960_000);
 });
