@@ -2,13 +2,19 @@ import type { RateLimitDecision, RateLimiter } from '../../domain/ports.ts';
 import type { RedisClient } from './connect.ts';
 
 /**
- * A fixed one-minute window per tenant: one INCR (+EXPIRE on the first hit) per request. Fixed
- * windows allow a burst at a window edge; for a per-tenant fairness guard that is an accepted trade.
+ * INCR the window's counter and give it a TTL on the first hit, atomically and in one round trip:
+ * every request pays for this, so it is one command (and one client span), not a MULTI of two.
+ */
+const HIT_SCRIPT = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n";
+
+/**
+ * A fixed one-minute window per tenant: one script call per request. Fixed windows allow a burst at
+ * a window edge; for a per-tenant fairness guard that is an accepted trade.
  */
 export class RedisRateLimiter implements RateLimiter {
   private readonly redis: RedisClient;
   readonly limit: number;
-  private readonly windowSeconds;
+  private readonly windowSeconds: number;
 
   constructor(redis: RedisClient, limit: number, windowSeconds = 60) {
     this.redis = redis;
@@ -19,7 +25,7 @@ export class RedisRateLimiter implements RateLimiter {
   async hit(tenantId: string, now = Date.now()): Promise<RateLimitDecision> {
     const window = Math.floor(now / 1000 / this.windowSeconds);
     const key = `ratelimit:${tenantId}:${window}`;
-    const [count] = (await this.redis.multi().incr(key).expire(key, this.windowSeconds, 'NX').exec()) as unknown as [number, number];
+    const count = Number(await this.redis.eval(HIT_SCRIPT, { keys: [key], arguments: [String(this.windowSeconds)] }));
     const resetSeconds = Math.max(1, (window + 1) * this.windowSeconds - Math.floor(now / 1000));
     return { allowed: count <= this.limit, count, limit: this.limit, resetSeconds };
   }
