@@ -4,6 +4,7 @@ import { driveLoad, SECRETS, tunePayments, type LoadStats } from './drive-load.t
 import { ADMIN_TOKEN, API_URL, nativeStackStatus, PAYMENTS_URL, startNativeStack, stopNativeStack } from './native-stack.ts';
 import { alertmanagerAlerts, labelValues, prometheusAlerts, query, queryExemplars, rules } from './prometheus-api.ts';
 import { attributes, Sink } from './sink.ts';
+import { until } from './until.ts';
 import { promqlQueries } from './dashboard-queries.ts';
 import { ServiceProcess } from '../helpers/service-process.ts';
 
@@ -12,22 +13,6 @@ const stats: LoadStats = { requests: 0, byStatus: {} };
 const load = new AbortController();
 let loading: Promise<void>;
 const measured: Record<string, unknown> = {};
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await read();
-      if (ok(last)) return last;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
-  throw new Error(`${what}: not met within ${timeoutMs / 1000}s; last: ${JSON.stringify(last)?.slice(0, 400)} ${lastError ?? ''}`);
-}
 
 const nonEmpty = (samples: unknown[]) => samples.length > 0;
 

@@ -3,6 +3,10 @@ import { ServiceProcess } from '../helpers/service-process.ts';
 import { driveLoad, type LoadStats } from './drive-load.ts';
 import { ADMIN_TOKEN, API_URL, PAYMENTS_URL, startNativeStack, stopNativeStack } from './native-stack.ts';
 import { alertmanagerAlerts, prometheusAlerts } from './prometheus-api.ts';
+import { until } from './until.ts';
+
+/** Waits for an alert condition, polling every 2 s. */
+const waitFor = (what: string, check: () => Promise<boolean>, timeoutMs: number) => until(what, check, Boolean, timeoutMs, 2_000);
 
 /**
  * Every failure scenario of the load generator, run for real on the native stack: it must drive
@@ -25,15 +29,6 @@ const baseline = new AbortController();
 const stats: LoadStats = { requests: 0, byStatus: {} };
 let baselineRun: Promise<void>;
 const resolutions: Array<Promise<void>> = [];
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await check().catch(() => false)) return Date.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-  }
-  throw new Error(`${what}: not within ${timeoutMs / 1000}s`);
-}
 
 const matches = (labels: Record<string, string>, alert: string, service?: string) =>
   labels.alertname === alert && (service === undefined || labels.service_name === service);
@@ -64,7 +59,7 @@ describe('failure scenarios fire their runbook alerts', () => {
   for (const { scenario, alert, service, fault, args } of SCENARIOS) {
     it(`${scenario} fires ${alert} into Alertmanager`, async () => {
       // Cause, then effect: the alert must not be active before the scenario starts.
-      await until(`${alert} inactive before ${scenario}`, () => goneFromPrometheus(alert, service), 600_000);
+      await waitFor(`${alert} inactive before ${scenario}`, () => goneFromPrometheus(alert, service), 600_000);
       const loadgen = new ServiceProcess('loadgen', {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
         OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=native',
@@ -72,8 +67,10 @@ describe('failure scenarios fire their runbook alerts', () => {
         PAYMENTS_URL,
       }).start(['--scenario', scenario, '--duration', '20m', '--users', '2', ...args]);
       try {
-        const firedAfter = await until(`${alert} firing in Prometheus`, () => firingInPrometheus(alert, service), 600_000);
-        await until(`${alert} received by Alertmanager`, () => inAlertmanager(alert, service), 120_000);
+        const started = Date.now();
+        await waitFor(`${alert} firing in Prometheus`, () => firingInPrometheus(alert, service), 600_000);
+        const firedAfter = Date.now() - started;
+        await waitFor(`${alert} received by Alertmanager`, () => inAlertmanager(alert, service), 120_000);
         console.log(`${scenario}: ${alert} firing after ${Math.round(firedAfter / 1000)} s`);
       } finally {
         // Ctrl-C: the load generator switches its fault off and still prints its summary.
@@ -84,7 +81,7 @@ describe('failure scenarios fire their runbook alerts', () => {
       if (fault) expect(loadgen.output.join('\n')).toMatch(/fault off/);
       const cleared = Date.now();
       resolutions.push(
-        until(`${alert} resolved`, () => goneFromPrometheus(alert, service), 900_000).then(() =>
+        waitFor(`${alert} resolved`, () => goneFromPrometheus(alert, service), 900_000).then(() =>
           console.log(`${scenario}: ${alert} resolved ${Math.round((Date.now() - cleared) / 1000)} s after the fault was cleared`),
         ),
       );
