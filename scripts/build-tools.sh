@@ -5,15 +5,18 @@
 #     otelcol-otelkit-<v>/otelcol-otelkit      our distribution (collector/builder-config.yaml)
 #     prometheus-<v>/{prometheus,promtool}     tools/prometheus/go.mod (pinned `tool` deps)
 #     alertmanager-<v>/{alertmanager,amtool}   tools/alertmanager/go.mod
+#     compose-<v>/docker-compose               tools/compose/go.mod (Docker Compose, for `config` checks)
 # Versions are read from those manifests (the single source of truth). A tool is skipped when its
 # binaries exist and were built from the same inputs (a stamp holds a hash of the manifest + flags).
 # Then the Collector configs are validated with the built distribution (fails the script if invalid).
 #
 # Usage:
-#   scripts/build-tools.sh [TOOL...]        TOOL = otelcol | prometheus | alertmanager (default: all)
+#   scripts/build-tools.sh [TOOL...]        TOOL = otelcol | prometheus | alertmanager | compose (default: all)
 #   eval "$(scripts/build-tools.sh --print-env)"
 #       builds whatever is missing (progress on stderr), then prints on stdout
-#       OTELCOL_BIN= PROMETHEUS_BIN= PROMTOOL_BIN= ALERTMANAGER_BIN= AMTOOL_BIN= (absolute paths)
+#       OTELCOL_BIN= PROMETHEUS_BIN= PROMTOOL_BIN= ALERTMANAGER_BIN= AMTOOL_BIN= COMPOSE_BIN= (absolute paths)
+# compose is also installed as the docker CLI plugin (~/.docker/cli-plugins/docker-compose) when a
+# docker CLI exists; tests call COMPOSE_BIN directly (`docker-compose config` needs no engine or CLI).
 #
 # Cold on 2 cores with empty Go caches: ~14 min in all (otelcol ~7, prometheus ~6, alertmanager
 # ~1, builder ~0.5); cached: <1 s. Measurements in collector/README.md.
@@ -29,6 +32,7 @@ export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
 OTELCOL_MANIFEST="$ROOT/collector/builder-config.yaml"
 PROM_MOD="$ROOT/tools/prometheus"
 AM_MOD="$ROOT/tools/alertmanager"
+COMPOSE_MOD="$ROOT/tools/compose"
 
 # Prometheus without the cloud/Kubernetes service-discovery plugins (static, file and http SD stay):
 # halves its compile time and binary size; compose and the native stack use static targets only.
@@ -48,17 +52,22 @@ AM_GOVERSION="$(awk '$1 == "github.com/prometheus/alertmanager" { print $2; exit
 PROMETHEUS_VERSION="3.$((10#${BASH_REMATCH[1]})).${BASH_REMATCH[2]}"
 [[ "$AM_GOVERSION" =~ ^v([0-9]+\.[0-9]+\.[0-9]+)$ ]] || die "unexpected Alertmanager module version '$AM_GOVERSION'"
 ALERTMANAGER_VERSION="${BASH_REMATCH[1]}"
+COMPOSE_GOVERSION="$(awk '$1 == "github.com/docker/compose/v5" { print $2; exit }' "$COMPOSE_MOD/go.mod")"
+[[ "$COMPOSE_GOVERSION" =~ ^v([0-9]+\.[0-9]+\.[0-9]+)$ ]] || die "unexpected Compose module version '$COMPOSE_GOVERSION'"
+COMPOSE_VERSION="${BASH_REMATCH[1]}"
 
 BUILDER_DIR="$BIN_ROOT/builder-$OTELCOL_VERSION"
 OTELCOL_DIR="$BIN_ROOT/otelcol-otelkit-$OTELCOL_VERSION"
 PROM_DIR="$BIN_ROOT/prometheus-$PROMETHEUS_VERSION"
 AM_DIR="$BIN_ROOT/alertmanager-$ALERTMANAGER_VERSION"
+COMPOSE_DIR="$BIN_ROOT/compose-$COMPOSE_VERSION"
 
 OTELCOL_BIN="$OTELCOL_DIR/otelcol-otelkit"
 PROMETHEUS_BIN="$PROM_DIR/prometheus"
 PROMTOOL_BIN="$PROM_DIR/promtool"
 ALERTMANAGER_BIN="$AM_DIR/alertmanager"
 AMTOOL_BIN="$AM_DIR/amtool"
+COMPOSE_BIN="$COMPOSE_DIR/docker-compose"
 
 # ---------------------------------------------------------------- helpers
 check_go() {
@@ -137,22 +146,64 @@ build_prometheus() {
 }
 
 build_alertmanager() {
-  local hash; hash="$(inputs_hash "$AM_MOD/go.mod" "$AM_MOD/go.sum")"
+  local hash; hash="$(inputs_hash "$AM_MOD/go.mod" "$AM_MOD/go.sum" "$AM_MOD/ui-stub/index.html")"
   if up_to_date "$AM_DIR" "$hash" "$ALERTMANAGER_BIN" "$AMTOOL_BIN"; then
     log "alertmanager $ALERTMANAGER_VERSION: cached ($AM_DIR)"; return
   fi
   log "alertmanager $ALERTMANAGER_VERSION: building alertmanager + amtool (~1 min cold)"
   rm -f "$AM_DIR/.stamp"
   mkdir -p "$AM_DIR"
+  # Since 0.32 the module has no built web UI, and ui/web.go embeds ui/app/dist unconditionally, so
+  # the module as served does not compile. Build a copy instead: `go mod download` verifies the
+  # module against go.sum, the copy gets our placeholder page as ui/app/dist, and a build-only
+  # modfile (the committed go.mod/go.sum stay untouched) replaces the module by that copy.
+  local src="$AM_DIR/src" dir
+  dir="$(cd "$AM_MOD" && go mod download -json "github.com/prometheus/alertmanager@$AM_GOVERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$dir" ]] || die "go mod download github.com/prometheus/alertmanager@$AM_GOVERSION gave no directory"
+  rm -rf "$src" && cp -r "$dir" "$src" && chmod -R u+w "$src"
+  mkdir -p "$src/ui/app/dist"
+  gzip -9nc "$AM_MOD/ui-stub/index.html" > "$src/ui/app/dist/index.html.gz"
+  cp "$AM_MOD/go.mod" "$AM_DIR/go.build.mod" && cp "$AM_MOD/go.sum" "$AM_DIR/go.build.sum"
+  (cd "$AM_MOD" && go mod edit -modfile="$AM_DIR/go.build.mod" -replace "github.com/prometheus/alertmanager=$src")
   timed "alertmanager+amtool" go_tool_build "$AM_MOD" "$AM_DIR" "$ALERTMANAGER_VERSION" "" \
+    -modfile="$AM_DIR/go.build.mod" \
     github.com/prometheus/alertmanager/cmd/alertmanager github.com/prometheus/alertmanager/cmd/amtool
+  rm -rf "$src"
   echo "$hash" > "$AM_DIR/.stamp"
 }
 
+build_compose() {
+  local hash; hash="$(inputs_hash "$COMPOSE_MOD/go.mod" "$COMPOSE_MOD/go.sum")"
+  if up_to_date "$COMPOSE_DIR" "$hash" "$COMPOSE_BIN"; then
+    log "compose $COMPOSE_VERSION: cached ($COMPOSE_BIN)"
+  else
+    log "compose $COMPOSE_VERSION: building docker-compose (~4 min cold)"
+    rm -f "$COMPOSE_DIR/.stamp"
+    mkdir -p "$COMPOSE_DIR"
+    # Same flags as compose's own Makefile (GO_LDFLAGS sets internal.Version; `version` prints it);
+    # its e2e build tag only matters to compose's own test suite.
+    timed "compose" bash -c 'cd "$1" && go build -trimpath -ldflags "-s -w -X github.com/docker/compose/v5/internal.Version=v$2" -o "$3" github.com/docker/compose/v5/cmd' \
+      _ "$COMPOSE_MOD" "$COMPOSE_VERSION" "$COMPOSE_BIN"
+    echo "$hash" > "$COMPOSE_DIR/.stamp"
+  fi
+  # `docker compose` for users who have the docker CLI; the binary works standalone as well.
+  if command -v docker >/dev/null 2>&1; then
+    local plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
+    mkdir -p "$plugins"
+    ln -sfn "$COMPOSE_BIN" "$plugins/docker-compose"
+  fi
+}
+
 validate_collector_configs() {
+  # Each combination a Collector is started with: config.yaml alone (compose's default, minus the
+  # compose-only file below), and with the host-metrics overlay (the native stack, and compose's
+  # Linux overlay), so no collector/*.yaml this distribution can load goes unvalidated.
   log "validating collector/config.yaml"
   "$OTELCOL_BIN" validate --config "$ROOT/collector/config.yaml" \
     || die "collector/config.yaml is invalid for otelcol-otelkit $OTELCOL_VERSION"
+  log "validating collector/config.yaml + collector/config.hostmetrics.yaml"
+  "$OTELCOL_BIN" validate --config "$ROOT/collector/config.yaml" --config "$ROOT/collector/config.hostmetrics.yaml" \
+    || die "collector/config.hostmetrics.yaml is invalid over config.yaml for otelcol-otelkit $OTELCOL_VERSION"
   if [[ -f "$ROOT/tests/e2e/sink-collector.yaml" ]]; then
     log "validating tests/e2e/sink-collector.yaml"
     local tmp; tmp="$(mktemp -d)"
@@ -162,6 +213,10 @@ validate_collector_configs() {
   fi
   # collector/config.compose.yaml cannot be validated here: it names components our distribution
   # lacks (see collector/README.md); the compose image validates it at start.
+  local f known=" config.yaml config.hostmetrics.yaml config.compose.yaml builder-config.yaml "
+  for f in "$ROOT"/collector/*.yaml; do
+    [[ "$known" == *" $(basename "$f") "* ]] || die "collector/$(basename "$f") is not validated: add it to validate_collector_configs"
+  done
 }
 
 print_env() {
@@ -170,6 +225,7 @@ print_env() {
   printf 'PROMTOOL_BIN=%q\n' "$PROMTOOL_BIN"
   printf 'ALERTMANAGER_BIN=%q\n' "$ALERTMANAGER_BIN"
   printf 'AMTOOL_BIN=%q\n' "$AMTOOL_BIN"
+  printf 'COMPOSE_BIN=%q\n' "$COMPOSE_BIN"
 }
 
 # ---------------------------------------------------------------- main
@@ -178,22 +234,23 @@ main() {
   local a; for a in "$@"; do
     case "$a" in
       --print-env) want_env=1 ;;
-      otelcol|prometheus|alertmanager) tools+=("$a") ;;
-      -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+      otelcol|prometheus|alertmanager|compose) tools+=("$a") ;;
+      -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
       *) die "unknown argument '$a' (try --help)" ;;
     esac
   done
-  (( ${#tools[@]} )) || tools=(otelcol prometheus alertmanager)
+  (( ${#tools[@]} )) || tools=(otelcol prometheus alertmanager compose)
 
   check_go
   mkdir -p "$BIN_ROOT"
-  log "cache: $BIN_ROOT (otelcol $OTELCOL_VERSION, prometheus $PROMETHEUS_VERSION, alertmanager $ALERTMANAGER_VERSION)"
+  log "cache: $BIN_ROOT (otelcol $OTELCOL_VERSION, prometheus $PROMETHEUS_VERSION, alertmanager $ALERTMANAGER_VERSION, compose $COMPOSE_VERSION)"
   local start=$SECONDS t
   for t in "${tools[@]}"; do
     case "$t" in
       otelcol) build_otelcol; validate_collector_configs ;;
       prometheus) build_prometheus ;;
       alertmanager) build_alertmanager ;;
+      compose) build_compose ;;
     esac
   done
   log "all done in $((SECONDS - start))s"

@@ -78,7 +78,7 @@ start() {
   launch collector env TEMPO_OTLP_ENDPOINT=127.0.0.1:14317 LOKI_OTLP_ENDPOINT=http://127.0.0.1:14318/otlp \
     PROMETHEUS_OTLP_ENDPOINT=http://127.0.0.1:9090/api/v1/otlp POSTGRES_ENDPOINT=127.0.0.1:5432 \
     REDIS_ENDPOINT=127.0.0.1:6379 OTELCOL_BIND_HOST=127.0.0.1 \
-    "$OTELCOL_BIN" --config "$ROOT/collector/config.yaml"
+    "$OTELCOL_BIN" --config "$ROOT/collector/config.yaml" --config "$ROOT/collector/config.hostmetrics.yaml"
   wait_http collector http://127.0.0.1:13133/
 
   cd "$ROOT"

@@ -37,33 +37,65 @@ install_node() {
   case "$(node --version)" in v24.*) ;; *) echo "expected Node 24, got $(node --version)" >&2; exit 1 ;; esac
 }
 
-install_debian_packages
-install_node
+# Each phase's wall time, printed at the end (also when a phase fails), so a slow run shows where.
+PHASES=()
+phase() { # name, command...
+  local name="$1" started=$SECONDS; shift
+  "$@"
+  PHASES+=("$(printf '%-22s %4d s' "$name" $((SECONDS - started)))")
+}
+print_phases() {
+  [ ${#PHASES[@]} -gt 0 ] || return 0
+  printf '\n==> durations (total %d s)\n' "$SECONDS"
+  printf '  %s\n' "${PHASES[@]}"
+}
+trap print_phases EXIT
+
+phase apt install_debian_packages
+phase node install_node
 step "node $(node --version), npm $(npm --version)"
 
 step "npm ci"
-npm ci --no-audit --no-fund
+phase "npm ci" npm ci --no-audit --no-fund
 
 if [ -x scripts/build-tools.sh ]; then
-  step "building the Collector, Prometheus and Alertmanager (cached in $CACHE/bin)"
-  scripts/build-tools.sh
+  step "building the Go tools (Collector, Prometheus, Alertmanager, ...; cached in $CACHE/bin)"
+  phase "Go builds" scripts/build-tools.sh
 fi
 
 step "starting Postgres and Redis on 127.0.0.1"
-scripts/backends.sh start
+phase backends scripts/backends.sh start
 
 step "typecheck and lint"
-npm run typecheck
-npm run lint
+phase typecheck npm run typecheck
+phase lint npm run lint
 
-step "tests"
-report="$(mktemp -d)/vitest.json"
+# One vitest run per project (each phase timed), unless arguments choose what to run.
+reports="$(mktemp -d)"
 status=0
-npm test -- --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
-# One plain closing line that any CI can read, from vitest's own JSON report.
+ran=()
+run_vitest() { # report name, vitest arguments...
+  local name="$1"; shift
+  ran+=("$name")
+  step "tests: ${*:-all}"
+  phase "vitest $name" npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/$name.json" "$@" || status=1
+}
+if [ $# -gt 0 ]; then
+  run_vitest selection "$@"
+else
+  for project in unit static integration e2e; do run_vitest "$project" --project "$project"; done
+fi
+# One plain closing line that any CI can read, summed from vitest's own JSON reports.
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
-' "$report" || echo "Tests: 0 passed, 1 failed"
+  const fs = require("fs"), path = require("path");
+  const [dir, ...names] = process.argv.slice(1);
+  const read = (name) => { try { return JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), "utf8")); } catch { return undefined; } };
+  const reports = names.map(read);
+  const sum = (key) => reports.reduce((n, r) => n + (r?.[key] ?? 0), 0);
+  const skipped = sum("numPendingTests") + sum("numTodoTests");
+  // A run without a report (crashed) or failed outside any test (a hook, a file that did not load)
+  // counts as one failure, so the line never reads "0 failed" for a broken run.
+  const broken = reports.filter((r) => r === undefined || (r.success === false && r.numFailedTests === 0)).length;
+  console.log(`Tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests") + broken} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$reports" "${ran[@]}" || echo "Tests: 0 passed, 1 failed"
 exit "$status"

@@ -49,6 +49,9 @@ const workerSchema = z.object({
   PORT: port(8082),
   WORKER_BLOCK_MS: positiveInt(2_000),
   WORKER_BATCH_SIZE: positiveInt(20),
+  // A failed confirmation is retried after this idle time, and dead-lettered after this many deliveries.
+  WORKER_RECLAIM_IDLE_MS: positiveInt(30_000),
+  WORKER_MAX_DELIVERIES: positiveInt(5),
 });
 
 export type ApiConfig = z.infer<typeof apiSchema>;

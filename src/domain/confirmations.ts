@@ -1,4 +1,5 @@
-import { ATTR_ORDER_ID, ATTR_TENANT_ID, ATTR_USER_ID } from '../telemetry/attributes.ts';
+import { ATTR_ORDER_ID, ATTR_TENANT_ID } from '../telemetry/attributes.ts';
+import { ATTR_USER_ID } from '../telemetry/semconv.ts';
 import { withSpan } from '../telemetry/tracing.ts';
 import type { Logger, OrderConfirmation, OrderRepository } from './ports.ts';
 

@@ -1,13 +1,14 @@
 import {
   ATTR_ORDER_ID,
   ATTR_ORDER_STATUS,
+  ATTR_PAYMENT_AMOUNT_CENTS,
   ATTR_PAYMENT_FAILURE_REASON,
   ATTR_PRODUCT_SKU,
   ATTR_TENANT_ID,
-  ATTR_USER_ID,
 } from '../telemetry/attributes.ts';
+import { ATTR_USER_ID } from '../telemetry/semconv.ts';
 import { shopMetrics } from '../telemetry/shop-metrics.ts';
-import { SpanKind, withSpan } from '../telemetry/tracing.ts';
+import { withSpan } from '../telemetry/tracing.ts';
 import { NotFoundError, PaymentDeclinedError, PaymentGatewayError } from './errors.ts';
 import type { Order, PaymentCard } from './model.ts';
 import type { Cache, Logger, OrderEvents, OrderRepository, PaymentGateway } from './ports.ts';
@@ -46,14 +47,20 @@ export class OrderService {
       });
       span.setAttribute(ATTR_ORDER_ID, order.id);
       const withOrder = { ...ids, [ATTR_ORDER_ID]: order.id };
-      await withSpan('charge_payment', { attributes: { ...withOrder, 'payment.amount_cents': order.totalCents } }, () =>
-        this.charge(order, input.card),
-      );
+      try {
+        await withSpan('charge_payment', { attributes: { ...withOrder, [ATTR_PAYMENT_AMOUNT_CENTS]: order.totalCents } }, () =>
+          this.charge(order, input.card),
+        );
+      } catch (error) {
+        // charge() has failed the order for a decline or a gateway failure: say so on process_order.
+        if (error instanceof PaymentDeclinedError || error instanceof PaymentGatewayError) span.setAttribute(ATTR_ORDER_STATUS, 'failed');
+        throw error;
+      }
       await this.orders.markCompleted(order.tenantId, order.id);
       const completed: Order = { ...order, status: 'completed' };
       this.countCompleted(completed);
       await this.invalidateCatalogue(order.tenantId);
-      await withSpan('send_confirmation', { kind: SpanKind.PRODUCER, attributes: withOrder }, () => this.confirm(completed));
+      await withSpan('send_confirmation', { attributes: withOrder }, () => this.confirm(completed));
       span.setAttribute(ATTR_ORDER_STATUS, 'completed');
       this.logger.info({ order_id: order.id, total_cents: order.totalCents, lines: order.lines.length }, 'order_placed');
       return completed;

@@ -1,4 +1,5 @@
-import { ATTR_SIGNUP_SOURCE, ATTR_TENANT_ID, ATTR_USER_ID } from '../telemetry/attributes.ts';
+import { ATTR_SIGNUP_SOURCE, ATTR_TENANT_ID } from '../telemetry/attributes.ts';
+import { ATTR_USER_ID } from '../telemetry/semconv.ts';
 import { shopMetrics } from '../telemetry/shop-metrics.ts';
 import { withSpan } from '../telemetry/tracing.ts';
 import { cacheAside } from './cache-aside.ts';

@@ -6,5 +6,7 @@ export type AppEnv = {
     requestId: string;
     tenantId: string;
     session: Session;
+    /** Set by the not-found handler: no route matched, so the request has no `http.route`. */
+    unmatchedRoute: boolean;
   };
 };

@@ -66,6 +66,8 @@ function httpErrorCode(status: number): string {
   return 'bad_request';
 }
 
+/** No route matched. Marked on the context so that no route template is reported (HTTP semconv). */
 export function notFound(c: Context) {
+  c.set('unmatchedRoute', true);
   return c.json(errorBody(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
 }

@@ -28,7 +28,7 @@ const settingsJson = (s: GatewaySettings) => ({ latency_ms: s.latencyMs, failure
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The fake payment gateway: POST /charges, and GET/PUT /admin/config (admin token) to tune it live. */
+/** The fake payment gateway: POST /charges (201 approved, 200 declined, 503 gateway error), and GET/PUT /admin/config (admin token) to tune it live. */
 export function createPaymentsApp(
   options: BaseAppOptions & { simulator: GatewaySimulator; adminToken: string; logger: Logger },
 ): Hono<AppEnv> {
@@ -45,7 +45,9 @@ export function createPaymentsApp(
       }
       if (outcome.kind === 'declined') {
         logger.info({ ...fields, reason: outcome.reason }, 'charge_declined');
-        return c.json({ status: 'declined', reason: outcome.reason }, 402);
+        // A decline is a charge the gateway processed, answered 200 with its result: an HTTP error
+        // status would mark the caller's client span ERROR (HTTP semconv) for a business outcome.
+        return c.json({ status: 'declined', reason: outcome.reason }, 200);
       }
       logger.info(fields, 'charge_approved');
       return c.json({ status: 'approved', charge_id: outcome.chargeId }, 201);

@@ -13,6 +13,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { applyOtelDefaults } from './otel-defaults.ts';
 import { throttleExportErrors } from './export-errors.ts';
+import { resourceDetectorsFromEnv } from './resource-detectors.ts';
 import { registerProcessMetrics } from '../telemetry/process-metrics.ts';
 
 /** Overrides for tests: in-memory processors and readers instead of the OTLP exporters. */
@@ -69,6 +70,8 @@ export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promis
         'deployment.environment.name': 'development',
       }),
     ),
+    // Our own list (same variable, same names) so that the process detector never exports argv.
+    resourceDetectors: resourceDetectorsFromEnv(process.env.OTEL_NODE_RESOURCE_DETECTORS),
     instrumentations: instrumentations(),
     ...(overrides.spanProcessors ? { spanProcessors: overrides.spanProcessors } : {}),
     ...(overrides.metricReaders ? { metricReaders: overrides.metricReaders } : {}),

@@ -12,6 +12,8 @@ export interface ActionContext {
   tenants: string[];
   shoppers: Shopper[];
   record: (action: string, result: CallResult, ok: boolean) => void;
+  /** Fixed values instead of random passwords and the default test card: the e2e searches every backend for them. */
+  secrets?: { password?: string; cardNumber?: string };
 }
 
 const SKUS = ['TSHIRT-OTEL', 'MUG-TRACE', 'STICKER-PACK', 'HOODIE-SPAN', 'CAP-METRIC', 'BOOK-SRE'];
@@ -24,7 +26,7 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 /** Signs a new user up and in; resolves the shopper, or undefined if either step failed. */
 export async function signupAndLogin(context: ActionContext, tenant: string): Promise<Shopper | undefined> {
   const email = `load-${randomUUID()}@example.test`;
-  const password = `pw-${randomUUID()}`;
+  const password = context.secrets?.password ?? `pw-${randomUUID()}`;
   const signup = await context.client.call('POST', '/api/users', {
     tenant,
     body: { email, name: 'Load Shopper', password, source: pick(SOURCES) },
@@ -57,7 +59,7 @@ export const ACTIONS = {
     const result = await context.client.call('POST', '/api/orders', {
       tenant: shopper.tenant,
       token: shopper.token,
-      body: { items, payment: CARD },
+      body: { items, payment: context.secrets?.cardNumber ? { ...CARD, card_number: context.secrets.cardNumber } : CARD },
     });
     // A declined card (402) is a business outcome, not a failure of the system.
     context.record('place_order', result, result.status === 201 || result.status === 402);

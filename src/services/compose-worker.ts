@@ -33,6 +33,8 @@ export async function composeWorker(config: WorkerConfig, logger: Logger) {
     consumerName: `${hostname()}-${process.pid}`,
     blockMs: config.WORKER_BLOCK_MS,
     batchSize: config.WORKER_BATCH_SIZE,
+    reclaimIdleMs: config.WORKER_RECLAIM_IDLE_MS,
+    maxDeliveries: config.WORKER_MAX_DELIVERIES,
   });
   const app = createWorkerApp({
     logger,

@@ -1,4 +1,5 @@
-import { metrics, type Attributes, type ObservableResult } from '@opentelemetry/api';
+import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import { meter } from './scope.ts';
 
 /**
  * Registers an observable gauge whose callback returns the current readings. Callbacks run at each
@@ -9,7 +10,7 @@ export function observeGauge(
   options: { description: string; unit?: string },
   read: () => Array<{ value: number; attributes?: Attributes }> | Promise<Array<{ value: number; attributes?: Attributes }>>,
 ): void {
-  const gauge = metrics.getMeter('otelkit', '0.1.0').createObservableGauge(name, options);
+  const gauge = meter().createObservableGauge(name, options);
   gauge.addCallback(async (result: ObservableResult) => {
     for (const reading of await read()) result.observe(reading.value, reading.attributes);
   });

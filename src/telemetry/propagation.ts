@@ -1,4 +1,4 @@
-import { context, propagation, trace, type Context, type Link } from '@opentelemetry/api';
+import { context, propagation, type Context } from '@opentelemetry/api';
 
 /** W3C trace context of the active span as string fields, to travel inside a message. */
 export function injectTraceContext(): Record<string, string> {
@@ -7,9 +7,11 @@ export function injectTraceContext(): Record<string, string> {
   return carrier;
 }
 
-/** The producer's context from a message's fields, plus a link to its span (for batch consumers). */
-export function extractTraceContext(fields: Record<string, string>): { parent: Context; links: Link[] } {
-  const parent = propagation.extract(context.active(), fields);
-  const producer = trace.getSpanContext(parent);
-  return { parent, links: producer ? [{ context: producer }] : [] };
+/**
+ * The producer's context from a message's fields. The consumer makes it the parent of its process
+ * span (not a link too): one message per span, and the service graph pairs PRODUCER and CONSUMER
+ * spans by parent id only.
+ */
+export function extractTraceContext(fields: Record<string, string>): Context {
+  return propagation.extract(context.active(), fields);
 }

@@ -1,5 +1,7 @@
-import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
+import type { Counter, Histogram } from '@opentelemetry/api';
+import { METRIC_DB_CLIENT_OPERATION_DURATION } from '@opentelemetry/semantic-conventions';
 import { DURATION_BUCKETS_SECONDS } from './attributes.ts';
+import { meter as scopeMeter } from './scope.ts';
 
 /**
  * Business and dependency instruments. Every attribute here is bounded (tenants, SKUs, sources and
@@ -22,7 +24,7 @@ let instance: ShopMetrics | undefined;
 /** Instruments are created on first use, after the SDK has registered the global MeterProvider. */
 export function shopMetrics(): ShopMetrics {
   if (instance) return instance;
-  const meter = metrics.getMeter('otelkit', '0.1.0');
+  const meter = scopeMeter();
   instance = {
     orders: meter.createCounter('shop.orders', { description: 'Orders processed, by outcome.', unit: '{order}' }),
     revenue: meter.createCounter('shop.revenue', { description: 'Revenue of completed orders.', unit: '{USD}' }),
@@ -38,7 +40,7 @@ export function shopMetrics(): ShopMetrics {
       description: 'Requests refused by the per-tenant rate limit.',
       unit: '{request}',
     }),
-    dbOperationDuration: meter.createHistogram('db.client.operation.duration', {
+    dbOperationDuration: meter.createHistogram(METRIC_DB_CLIENT_OPERATION_DURATION, {
       description: 'Duration of database client operations.',
       unit: 's',
       advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS },

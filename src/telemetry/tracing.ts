@@ -10,9 +10,10 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { tracer } from './scope.ts';
 
-/** The tracer for spans we create by hand (business operations, DB client spans, messaging). */
-export const tracer = trace.getTracer('otelkit', '0.1.0');
+export { tracer };
 
 export interface SpanOptions {
   attributes?: Attributes;
@@ -20,8 +21,9 @@ export interface SpanOptions {
 }
 
 /**
- * Runs `fn` inside an active span and ends it, recording an exception and ERROR status when `fn`
- * throws. Expected business outcomes (a declined card) are not errors: callers mark those themselves.
+ * Runs `fn` inside an active span and ends it. When `fn` throws a failure, the span records the
+ * exception and gets status ERROR; when it throws an expected outcome (see isExpectedOutcome), the
+ * span only says which in `error.type` and its status stays UNSET.
  */
 export function withSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
   return withSpanFrom(context.active(), name, options, fn);
@@ -32,7 +34,25 @@ export function recordError(span: Span, error: unknown): void {
   const err = error instanceof Error ? error : new Error(String(error));
   span.recordException(err);
   span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
-  span.setAttribute('error.type', errorType(err));
+  span.setAttribute(ATTR_ERROR_TYPE, errorType(err));
+}
+
+/**
+ * Whether `error` is an outcome the application answers by design (a declined card, a taken email,
+ * a wrong password, an unknown id) rather than a failure. Domain errors say so with
+ * `expectedOutcome: true`; telemetry reads the flag without importing the domain.
+ */
+export function isExpectedOutcome(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { expectedOutcome?: unknown }).expectedOutcome === true;
+}
+
+/**
+ * What a span records about an error that ended its operation: an expected outcome only names
+ * itself in `error.type` (status UNSET, no exception event); a failure is recorded as an error.
+ */
+export function recordOutcome(span: Span, error: unknown): void {
+  if (isExpectedOutcome(error)) span.setAttribute(ATTR_ERROR_TYPE, errorType(error as Error));
+  else recordError(span, error);
 }
 
 /** A low-cardinality error type: a stable code when the error carries one, else its class name. */
@@ -60,7 +80,7 @@ export async function withSpanFrom<T>(
     try {
       return await fn(span);
     } catch (error) {
-      recordError(span, error);
+      recordOutcome(span, error);
       throw error;
     } finally {
       span.end();

@@ -1,4 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { ACTIONS, signupAndLogin, type ActionContext, type Shopper } from '../../src/loadgen/actions.ts';
+import { ApiClient } from '../../src/loadgen/client.ts';
+import { SCENARIOS, weightedPicker } from '../../src/loadgen/scenarios.ts';
+import { SEED_TENANTS } from '../../src/infra/db/seed.ts';
 
 /** Values a test later looks for in every backend: they must never arrive anywhere. */
 export const SECRETS = {
@@ -6,104 +9,56 @@ export const SECRETS = {
   card: '5555555555554444',
 };
 
-const TENANTS = ['acme', 'globex', 'initech'];
-const SOURCES = ['web', 'mobile', 'partner', 'referral'];
-const SKUS = ['TSHIRT-OTEL', 'MUG-TRACE', 'STICKER-PACK', 'HOODIE-SPAN', 'CAP-METRIC', 'BOOK-SRE'];
-
-interface Shopper {
-  tenant: string;
-  id: string;
-  token: string;
-}
-
 export interface LoadStats {
   requests: number;
   byStatus: Record<number, number>;
+  /** Requests whose status was the expected one, by loadgen action (signup, place_order, ...). */
+  okByAction: Record<string, number>;
 }
 
-async function send(
-  apiUrl: string,
-  tenant: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  token?: string,
-): Promise<{ status: number; json: any }> {
-  const headers: Record<string, string> = { 'x-tenant-id': tenant };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`${apiUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : undefined };
-}
-
-/** Signs a shopper up and in, retrying a few times (the api may be busy or rate limiting). */
-async function newShopper(apiUrl: string, tenant: string): Promise<Shopper> {
+/** Signs shoppers up and in through the load generator's own action, retrying while the api warms up. */
+async function newShopper(context: ActionContext, tenant: string): Promise<Shopper> {
   for (let attempt = 1; ; attempt++) {
-    try {
-      return await tryNewShopper(apiUrl, tenant);
-    } catch (error) {
-      if (attempt >= 10) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-    }
+    const shopper = await signupAndLogin(context, tenant);
+    if (shopper) return shopper;
+    if (attempt >= 10) throw new Error(`e2e: could not sign a shopper up and in for ${tenant}`);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
-}
-
-async function tryNewShopper(apiUrl: string, tenant: string): Promise<Shopper> {
-  const email = `e2e-${randomUUID()}@example.test`;
-  const source = SOURCES[Math.floor(Math.random() * SOURCES.length)];
-  const signup = await send(apiUrl, tenant, 'POST', '/api/users', { email, name: 'E2E Shopper', password: SECRETS.password, source });
-  const login = await send(apiUrl, tenant, 'POST', '/api/sessions', { email, password: SECRETS.password });
-  if (login.status !== 201) throw new Error(`e2e login failed: ${login.status}`);
-  return { tenant, id: signup.json.id, token: login.json.token };
 }
 
 /**
- * A small mixed workload at about `ratePerSecond` until `signal` aborts: catalogue reads, profile
- * reads (cache hits), orders (with a card number in the body) and bad input.
+ * The load generator's mixed workload (its own actions and HTTP client) at about `ratePerSecond`
+ * until `signal` aborts, with the fixed secrets of SECRETS in every signup and order.
  */
 export async function driveLoad(apiUrl: string, ratePerSecond: number, signal: AbortSignal, stats: LoadStats): Promise<void> {
-  const shoppers = await Promise.all(TENANTS.flatMap((tenant) => [newShopper(apiUrl, tenant), newShopper(apiUrl, tenant)]));
-  const pending = new Set<Promise<void>>();
-  const interval = 1000 / ratePerSecond;
-  let next = Date.now();
-  while (!signal.aborted) {
-    const shopper = shoppers[Math.floor(Math.random() * shoppers.length)]!;
-    const roll = Math.random();
-    const request =
-      roll < 0.4
-        ? send(apiUrl, shopper.tenant, 'GET', '/api/products')
-        : roll < 0.55
-          ? send(apiUrl, shopper.tenant, 'GET', `/api/users/${shopper.id}`, undefined, shopper.token)
-          : roll < 0.95
-            ? send(
-                apiUrl,
-                shopper.tenant,
-                'POST',
-                '/api/orders',
-                {
-                  items: [{ sku: SKUS[Math.floor(Math.random() * SKUS.length)], quantity: 1 }],
-                  payment: { card_number: SECRETS.card, expiry: '10/31', cvc: '321' },
-                },
-                shopper.token,
-              )
-            : send(apiUrl, shopper.tenant, 'POST', '/api/users', { email: 'broken', password: SECRETS.password });
-    const tracked = request
-      .then((r) => {
-        stats.byStatus[r.status] = (stats.byStatus[r.status] ?? 0) + 1;
-      })
-      .catch(() => {
-        stats.byStatus[0] = (stats.byStatus[0] ?? 0) + 1;
-      })
-      .finally(() => {
-        stats.requests++;
-        pending.delete(tracked);
-      });
-    pending.add(tracked);
-    next += interval;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
+  const client = new ApiClient(apiUrl, 16);
+  const context: ActionContext = {
+    client,
+    tenants: SEED_TENANTS.map((t) => t.id),
+    shoppers: [],
+    record: (action, result, ok) => {
+      stats.requests++;
+      stats.byStatus[result.status] = (stats.byStatus[result.status] ?? 0) + 1;
+      if (ok) stats.okByAction[action] = (stats.okByAction[action] ?? 0) + 1;
+    },
+    secrets: { password: SECRETS.password, cardNumber: SECRETS.card },
+  };
+  try {
+    context.shoppers = await Promise.all(context.tenants.flatMap((tenant) => [newShopper(context, tenant), newShopper(context, tenant)]));
+    const pick = weightedPicker(SCENARIOS.mixed.weights);
+    const pending = new Set<Promise<void>>();
+    const interval = 1000 / ratePerSecond;
+    let next = Date.now();
+    while (!signal.aborted) {
+      const action = ACTIONS[pick()](context).finally(() => pending.delete(action));
+      pending.add(action);
+      next += interval;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
+    }
+    await Promise.all(pending);
+  } finally {
+    await client.close();
   }
-  await Promise.all(pending);
 }
 
 /** Changes the payments gateway's behaviour through its admin endpoint. */

@@ -24,6 +24,14 @@ export function stopNativeStack(): void {
   execFileSync(script, ['stop'], { env: env(), stdio: 'inherit', timeout: 120_000 });
 }
 
+/** The stack's state directory: logs/<service>.log, pids/<service>.pid, sink/. */
+export function nativeStackState(): string {
+  const vars = execFileSync(script, ['env'], { env: env(), encoding: 'utf8' });
+  const state = /^STATE=(.*)$/m.exec(vars)?.[1];
+  if (!state) throw new Error(`no STATE from native-stack.sh env: ${vars}`);
+  return state;
+}
+
 /** The process ids the stack's pid files name: after stop, none may still run. */
 export function nativeStackStatus(): string {
   return execFileSync(script, ['status'], { env: env(), encoding: 'utf8' });

@@ -38,7 +38,8 @@ export async function rules(): Promise<
   return body.data.groups.flatMap((g: any) => g.rules);
 }
 
-export async function prometheusAlerts(): Promise<Array<{ labels: Record<string, string>; state: string }>> {
+/** Active alerts: only `pending` and `firing` ones exist here (inactive alerts are not listed). */
+export async function prometheusAlerts(): Promise<Array<{ labels: Record<string, string>; state: string; activeAt: string }>> {
   return (await getJson(`${PROMETHEUS}/api/v1/alerts`)).data.alerts;
 }
 

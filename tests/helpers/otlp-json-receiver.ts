@@ -9,6 +9,8 @@ export class OtlpJsonReceiver {
   readonly traces: any[] = [];
   readonly metrics: any[] = [];
   readonly logs: any[] = [];
+  /** Every request body as received, before parsing: what a backend would store, byte for byte. */
+  readonly raw: Buffer[] = [];
   private server: Server | undefined;
 
   async start(): Promise<string> {
@@ -16,7 +18,9 @@ export class OtlpJsonReceiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
+        const bytes = Buffer.concat(chunks);
+        this.raw.push(bytes);
+        const body = JSON.parse(bytes.toString() || '{}');
         if (request.url === '/v1/traces') this.traces.push(body);
         else if (request.url === '/v1/metrics') this.metrics.push(body);
         else if (request.url === '/v1/logs') this.logs.push(body);
@@ -45,6 +49,16 @@ export class OtlpJsonReceiver {
     return this.metrics.flatMap((m) =>
       m.resourceMetrics.flatMap((rm: any) => rm.scopeMetrics.flatMap((sm: any) => sm.metrics.map((x: any) => x.name))),
     );
+  }
+
+  /** Resource attributes of every received resource (spans, metrics and logs), as key → value. */
+  resources(): Array<Record<string, unknown>> {
+    const all = [
+      ...this.traces.flatMap((t) => t.resourceSpans ?? []),
+      ...this.metrics.flatMap((m) => m.resourceMetrics ?? []),
+      ...this.logs.flatMap((l) => l.resourceLogs ?? []),
+    ];
+    return all.map((r: any) => Object.fromEntries((r.resource?.attributes ?? []).map((a: any) => [a.key, a.value])));
   }
 
   close(): Promise<void> {

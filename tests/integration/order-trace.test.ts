@@ -1,4 +1,4 @@
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.ts';
 import { CARD, call, newSession } from '../helpers/shop-client.ts';
@@ -47,14 +47,24 @@ describe('one order, one trace', () => {
       expect(span!.attributes['user.id']).toBe(session.userId);
     }
     expect(named('charge_payment')[0]!.attributes['order.id']).toBe(orderId);
-    expect(named('send_confirmation')[0]!.kind).toBe(SpanKind.PRODUCER);
+    // The business span is INTERNAL; the messaging PRODUCER span `send <stream>` is its child.
+    expect(named('send_confirmation')[0]!.kind).toBe(SpanKind.INTERNAL);
+    const producer = named('send orders.confirmations')[0];
+    expect(producer?.kind).toBe(SpanKind.PRODUCER);
+    expect(producer!.parentSpanContext?.spanId).toBe(named('send_confirmation')[0]!.spanContext().spanId);
 
-    const db = inTrace.filter((s) => s.attributes['db.system.name'] === 'postgresql');
-    expect(db.map((s) => s.name)).toEqual(expect.arrayContaining(['BEGIN', 'SELECT products', 'UPDATE products', 'INSERT orders']));
+    const db = inTrace.filter((s) => s.attributes['db.system.name'] === 'postgresql' && s.kind === SpanKind.CLIENT);
+    expect(db.map((s) => s.name)).toEqual(expect.arrayContaining(['SELECT products', 'UPDATE products', 'INSERT orders']));
+    expect(db.map((s) => s.name)).not.toContain('BEGIN');
     for (const span of db) {
-      expect(span.kind).toBe(SpanKind.CLIENT);
       expect(span.attributes['db.query.text']).not.toMatch(/MUG-TRACE|4242/);
+      expect(span.attributes['db.collection.name'], span.name).toBe(span.name.split(' ')[1]);
     }
+    // The reservation's statements share one INTERNAL transaction span under validate_inventory.
+    const [transaction] = named('transaction').filter((s) => s.parentSpanContext?.spanId === named('validate_inventory')[0]!.spanContext().spanId);
+    expect(transaction?.kind).toBe(SpanKind.INTERNAL);
+    const inTransaction = db.filter((s) => s.parentSpanContext?.spanId === transaction!.spanContext().spanId).map((s) => s.name);
+    expect(inTransaction).toEqual(expect.arrayContaining(['SELECT products', 'UPDATE products', 'INSERT orders', 'INSERT order_lines']));
     const redis = inTrace.filter((s) => s.attributes['db.system.name'] === 'redis' || s.attributes['db.system'] === 'redis');
     expect(redis.length).toBeGreaterThan(0);
 
@@ -68,8 +78,9 @@ describe('one order, one trace', () => {
 
     const consumer = named('process orders.confirmations')[0];
     expect(consumer?.kind).toBe(SpanKind.CONSUMER);
-    expect(consumer!.parentSpanContext?.spanId).toBe(named('send_confirmation')[0]!.spanContext().spanId);
-    expect(consumer!.links[0]?.context.traceId).toBe(traceId);
+    // Parent, not parent and link: see docs/telemetry.md (messaging).
+    expect(consumer!.parentSpanContext?.spanId).toBe(producer!.spanContext().spanId);
+    expect(consumer!.links).toEqual([]);
     expect(named('deliver_confirmation')[0]!.parentSpanContext?.spanId).toBe(consumer!.spanContext().spanId);
   });
 
@@ -110,5 +121,15 @@ describe('one order, one trace', () => {
     } finally {
       stack.simulator.update({ failureRate: 0 });
     }
+    // The request's log line names its trace: the server span of that trace is the one that failed.
+    const line = stack.logs.lines.find((l) => l.message === 'request_completed' && l.request_id === 'gateway-failure-1');
+    expect(line?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    const server = await eventually(
+      () => finishedSpans().find((s) => s.spanContext().traceId === line!.trace_id && s.kind === SpanKind.SERVER && s.name === 'POST /api/orders'),
+      (span) => span !== undefined,
+    );
+    expect(server!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(server!.attributes['http.response.status_code']).toBe(502);
+    expect(server!.events.filter((e) => e.name === 'exception')).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { DependencyUnavailableError, UnauthorizedError } from '../../domain/errors.ts';
 import type { Session } from '../../domain/model.ts';
 import type { SessionStore } from '../../domain/ports.ts';
-import { ATTR_USER_ID } from '../../telemetry/attributes.ts';
+import { ATTR_USER_ID } from '../../telemetry/semconv.ts';
 import { currentLogContext } from '../../telemetry/log-context.ts';
 import { setActiveSpanAttributes } from '../../telemetry/tracing.ts';
 import type { AppEnv } from '../context.ts';

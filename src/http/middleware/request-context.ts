@@ -25,7 +25,9 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
       try {
         await next();
       } finally {
-        const route = routePath(c, -1);
+        // An unmatched request has no route: its last matched path is a middleware's (`/api/*`), and
+        // HTTP semconv then wants no http.route and a span named after the method alone.
+        const route = c.get('unmatchedRoute') ? undefined : routePath(c, -1);
         if (route && route !== '*' && route !== '/*') setHttpRoute(route);
         c.header('X-Request-ID', requestId);
         logger.info({ status_code: c.res.status, duration_ms: Math.round((performance.now() - started) * 100) / 100 }, 'request_completed');

@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import type { Logger } from '../logger.ts';
 import { InstrumentedDb } from './instrumented-db.ts';
+import { PoolState } from './pool-state.ts';
 
 export interface DbSettings {
   url: string;
@@ -16,12 +17,16 @@ export interface DbSettings {
  */
 export function connectDb(settings: DbSettings, logger: Logger): InstrumentedDb {
   const parsed = new URL(settings.url);
+  const pool = new PoolState(settings.poolMax);
+  // `socket` is a documented postgres.js option missing from its typings: passed by spread.
+  const counted = { socket: pool.socket };
   const sql = postgres(settings.url, {
     max: settings.poolMax,
     idle_timeout: 30,
     connect_timeout: 5,
     onnotice: () => {},
     connection: { application_name: 'otelkit' },
+    ...counted,
   });
   return new InstrumentedDb(sql, {
     database: decodeURIComponent(parsed.pathname.slice(1)) || 'postgres',
@@ -31,5 +36,6 @@ export function connectDb(settings: DbSettings, logger: Logger): InstrumentedDb 
     poolMax: settings.poolMax,
     slowQueryMs: settings.slowQueryMs,
     logger,
+    pool,
   });
 }

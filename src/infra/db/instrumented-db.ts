@@ -1,8 +1,6 @@
 import type { Sql, TransactionSql } from 'postgres';
-import { recordError, SpanKind, tracer, type SpanOptions } from '../../telemetry/tracing.ts';
-import { shopMetrics } from '../../telemetry/shop-metrics.ts';
-import { registerDbPoolMetrics } from '../../telemetry/db-pool-metrics.ts';
 import {
+  ATTR_DB_COLLECTION_NAME,
   ATTR_DB_NAMESPACE,
   ATTR_DB_OPERATION_NAME,
   ATTR_DB_QUERY_SUMMARY,
@@ -12,8 +10,13 @@ import {
   ATTR_ERROR_TYPE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-} from '../../telemetry/attributes.ts';
+  DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+} from '@opentelemetry/semantic-conventions';
+import { registerDbPoolMetrics } from '../../telemetry/db-pool-metrics.ts';
+import { shopMetrics } from '../../telemetry/shop-metrics.ts';
+import { recordError, SpanKind, tracer, withSpan, type SpanOptions } from '../../telemetry/tracing.ts';
 import type { Logger } from '../logger.ts';
+import type { PoolState } from './pool-state.ts';
 import { describeStatement, truncateStatement, type StatementInfo } from './query-text.ts';
 
 /** A tagged template that runs one statement and resolves to its rows. */
@@ -27,6 +30,8 @@ export interface InstrumentedDbOptions {
   poolMax: number;
   slowQueryMs: number;
   logger: Logger;
+  /** The pool's real state; connectDb passes the one whose socket factory the pool uses. */
+  pool: PoolState;
 }
 
 /**
@@ -35,8 +40,8 @@ export interface InstrumentedDbOptions {
  * hence this thin wrapper; statements are described from the template's literal parts only.
  */
 export class InstrumentedDb {
-  private inFlight = 0;
   private readonly baseAttributes: Record<string, string | number>;
+  private readonly stopPoolMetrics: () => void;
 
   readonly sql: Sql;
   private readonly options: InstrumentedDbOptions;
@@ -45,21 +50,26 @@ export class InstrumentedDb {
     this.sql = sql;
     this.options = options;
     this.baseAttributes = {
-      [ATTR_DB_SYSTEM_NAME]: 'postgresql',
+      [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_POSTGRESQL,
       [ATTR_DB_NAMESPACE]: options.database,
       [ATTR_SERVER_ADDRESS]: options.host,
       [ATTR_SERVER_PORT]: options.port,
     };
-    registerDbPoolMetrics(options.poolName, options.poolMax, () => this.inFlight);
+    this.stopPoolMetrics = registerDbPoolMetrics(options.poolName, options.poolMax, () => options.pool.read());
   }
 
   /** Runs one statement outside any transaction. */
-  readonly query: QueryTag = (strings, ...values) => this.holdConnection(() => this.run(this.sql, strings, values));
+  readonly query: QueryTag = (strings, ...values) => this.options.pool.hold(() => this.run(this.sql, strings, values));
 
-  /** Runs `fn` in a transaction; its statements are traced as children of one `BEGIN` span. */
+  /**
+   * Runs `fn` in a transaction, traced as one INTERNAL `transaction` span whose children are the
+   * statements' CLIENT spans. A CLIENT span must stand for one call to the database (semconv), which a
+   * transaction is not: its span shows how long the connection and the row locks were held.
+   */
   transaction<T>(fn: (query: QueryTag) => Promise<T>): Promise<T> {
-    return this.holdConnection(() =>
-      this.traced({ text: 'BEGIN', operation: 'BEGIN', summary: 'BEGIN' }, async () => {
+    const attributes = { [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_POSTGRESQL, [ATTR_DB_NAMESPACE]: this.options.database };
+    return this.options.pool.hold(() =>
+      withSpan('transaction', { attributes }, async () => {
         const result = await this.sql.begin((tx) => fn((strings, ...values) => this.run(tx, strings, values)));
         return result as T;
       }),
@@ -67,17 +77,9 @@ export class InstrumentedDb {
   }
 
   /** Closes the pool, letting running statements finish within `timeoutSeconds`. */
-  end(timeoutSeconds = 5): Promise<void> {
-    return this.sql.end({ timeout: timeoutSeconds });
-  }
-
-  private async holdConnection<T>(fn: () => Promise<T>): Promise<T> {
-    this.inFlight++;
-    try {
-      return await fn();
-    } finally {
-      this.inFlight--;
-    }
+  async end(timeoutSeconds = 5): Promise<void> {
+    this.stopPoolMetrics();
+    await this.sql.end({ timeout: timeoutSeconds });
   }
 
   private run<T extends object>(client: Sql | TransactionSql, strings: TemplateStringsArray, values: unknown[]): Promise<T[]> {
@@ -91,6 +93,7 @@ export class InstrumentedDb {
       [ATTR_DB_OPERATION_NAME]: info.operation,
       [ATTR_DB_QUERY_SUMMARY]: info.summary,
       [ATTR_DB_QUERY_TEXT]: info.text,
+      ...(info.collection ? { [ATTR_DB_COLLECTION_NAME]: info.collection } : {}),
     };
     const spanOptions: SpanOptions = { kind: SpanKind.CLIENT, attributes };
     return tracer.startActiveSpan(info.summary, spanOptions, async (span) => {
@@ -114,9 +117,10 @@ export class InstrumentedDb {
 
   private recordDuration(info: StatementInfo, seconds: number, errorType: string | undefined): void {
     shopMetrics().dbOperationDuration.record(seconds, {
-      [ATTR_DB_SYSTEM_NAME]: 'postgresql',
+      [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_POSTGRESQL,
       [ATTR_DB_NAMESPACE]: this.options.database,
       [ATTR_DB_OPERATION_NAME]: info.operation,
+      ...(info.collection ? { [ATTR_DB_COLLECTION_NAME]: info.collection } : {}),
       ...(errorType ? { [ATTR_ERROR_TYPE]: errorType } : {}),
     });
     const ms = seconds * 1000;

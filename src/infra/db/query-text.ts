@@ -3,9 +3,11 @@ export interface StatementInfo {
   text: string;
   operation: string;
   summary: string;
+  /** The one table the statement reads or writes; absent when it names several, or none. */
+  collection?: string;
 }
 
-const TARGET = /\b(?:from|into|update|join)\s+("?[\w.]+"?)/i;
+const TARGET = /\b(?:from|into|update|join)\s+("?[\w.]+"?)/gi;
 
 /**
  * Builds the statement's text from the template's literal parts with `$n` in place of every
@@ -16,8 +18,13 @@ export function describeStatement(strings: readonly string[]): StatementInfo {
   for (let i = 1; i < strings.length; i++) text += `$${i}${strings[i]}`;
   text = text.replace(/\s+/g, ' ').trim();
   const operation = (/^\s*(\w+)/.exec(text)?.[1] ?? 'QUERY').toUpperCase();
-  const target = TARGET.exec(text)?.[1]?.replaceAll('"', '');
-  return { text, operation, summary: target ? `${operation} ${target}` : operation };
+  const targets = [...text.matchAll(TARGET)].map((m) => (m[1] ?? '').replaceAll('"', ''));
+  const target = targets[0];
+  const summary = target ? `${operation} ${target}` : operation;
+  // Only a statement that names a single table gets db.collection.name: a join or a subquery touches
+  // several, and semconv then wants no collection rather than a guess.
+  const single = targets.length === 1 && !/\(\s*select\b/i.test(text);
+  return single ? { text, operation, summary, collection: target } : { text, operation, summary };
 }
 
 /** The statement cut for a log line: long statements are truncated to `max` characters. */

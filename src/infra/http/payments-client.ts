@@ -39,9 +39,9 @@ export class HttpPaymentGateway implements PaymentGateway {
       const timedOut = error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError;
       throw new PaymentGatewayError(timedOut ? 'payment_timeout' : 'payment_unreachable', `payments service: ${(error as Error).message}`);
     }
-    const body = (await response.body.json().catch(() => ({}))) as { charge_id?: string; reason?: string; error?: string };
+    const body = (await response.body.json().catch(() => ({}))) as { status?: string; charge_id?: string; reason?: string; error?: string };
     if (response.statusCode === 201) return { status: 'approved', chargeId: body.charge_id ?? '' };
-    if (response.statusCode === 402) return { status: 'declined', reason: body.reason ?? 'declined' };
+    if (response.statusCode === 200 && body.status === 'declined') return { status: 'declined', reason: body.reason ?? 'declined' };
     throw new PaymentGatewayError('payment_gateway_error', `payments service answered ${response.statusCode}`);
   }
 

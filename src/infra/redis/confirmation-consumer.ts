@@ -1,15 +1,19 @@
 import type { OrderConfirmation } from '../../domain/ports.ts';
-import {
-  ATTR_MESSAGING_DESTINATION,
-  ATTR_MESSAGING_MESSAGE_ID,
-  ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
-} from '../../telemetry/attributes.ts';
+import { deadLetteredCounter } from '../../telemetry/messaging-metrics.ts';
 import { extractTraceContext } from '../../telemetry/propagation.ts';
+import {
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM_NAME,
+  MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+} from '../../telemetry/semconv.ts';
 import { SpanKind, withSpanFrom } from '../../telemetry/tracing.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisClient } from './connect.ts';
-import { CONFIRMATIONS_GROUP, CONFIRMATIONS_STREAM } from './order-events.ts';
+import { CONFIRMATIONS_DEAD_LETTER_STREAM, CONFIRMATIONS_GROUP, CONFIRMATIONS_STREAM, MESSAGING_SYSTEM } from './order-events.ts';
 
 export interface ConsumerOptions {
   consumerName: string;
@@ -17,13 +21,19 @@ export interface ConsumerOptions {
   batchSize: number;
   /** Entries left unacknowledged this long (a crashed or failing consumer) are claimed again. */
   reclaimIdleMs?: number;
+  /** Deliveries after which a still-failing entry goes to the dead-letter stream instead of a retry. */
+  maxDeliveries?: number;
 }
 
 type Entry = { id: string; message: Record<string, string> };
 
+const isEntry = (m: Entry | null): m is Entry => m !== null;
+
 /**
  * Reads order confirmations from the stream with a consumer group, one CONSUMER span per entry that
- * continues the producer's trace. Entries are acknowledged only after `handle` succeeds.
+ * continues the producer's trace. Entries are acknowledged only after `handle` succeeds; a failed
+ * entry is retried after `reclaimIdleMs` until it has been delivered `maxDeliveries` times, then
+ * moved to the dead-letter stream, counted and logged, so a poison message cannot be retried forever.
  */
 export class ConfirmationConsumer {
   private running = false;
@@ -33,13 +43,13 @@ export class ConfirmationConsumer {
   private readonly redis: RedisClient;
   private readonly handle: (confirmation: OrderConfirmation) => Promise<void>;
   private readonly logger: Logger;
-  private readonly options: ConsumerOptions;
+  private readonly options: Required<ConsumerOptions>;
 
   constructor(redis: RedisClient, handle: (confirmation: OrderConfirmation) => Promise<void>, logger: Logger, options: ConsumerOptions) {
     this.redis = redis;
     this.handle = handle;
     this.logger = logger;
-    this.options = options;
+    this.options = { reclaimIdleMs: 30_000, maxDeliveries: 5, ...options };
   }
 
   async start(): Promise<void> {
@@ -74,21 +84,10 @@ export class ConfirmationConsumer {
   }
 
   private async read(): Promise<Entry[]> {
-    const reclaimIdleMs = this.options.reclaimIdleMs ?? 30_000;
-    if (Date.now() - this.lastReclaim > reclaimIdleMs) {
+    if (Date.now() - this.lastReclaim > this.options.reclaimIdleMs) {
       this.lastReclaim = Date.now();
-      const claimed = await this.redis.xAutoClaim(
-        CONFIRMATIONS_STREAM,
-        CONFIRMATIONS_GROUP,
-        this.options.consumerName,
-        reclaimIdleMs,
-        '0-0',
-        {
-          COUNT: this.options.batchSize,
-        },
-      );
-      const entries = claimed.messages.filter((m): m is Entry => m !== null);
-      if (entries.length > 0) return entries;
+      const reclaimed = await this.reclaim();
+      if (reclaimed.length > 0) return reclaimed;
     }
     const streams = await this.redis.xReadGroup(
       CONFIRMATIONS_GROUP,
@@ -100,16 +99,62 @@ export class ConfirmationConsumer {
     return (streams as Array<{ messages: Entry[] }>).flatMap((stream) => stream.messages);
   }
 
+  /**
+   * Claims entries idle for `reclaimIdleMs`: those delivered fewer than `maxDeliveries` times are
+   * returned for another attempt, the others are dead-lettered. Claiming first (XCLAIM with the
+   * idle time) makes one worker the owner, so two workers never dead-letter the same entry twice.
+   */
+  private async reclaim(): Promise<Entry[]> {
+    const { consumerName, reclaimIdleMs, maxDeliveries, batchSize } = this.options;
+    const pending = await this.redis.xPendingRange(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, '-', '+', batchSize, { IDLE: reclaimIdleMs });
+    if (pending.length === 0) return [];
+    const deliveries = new Map(pending.map((p) => [p.id, p.deliveriesCounter]));
+    const claimed = (await this.redis.xClaim(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, consumerName, reclaimIdleMs, [...deliveries.keys()])).filter(
+      isEntry,
+    );
+    const retry: Entry[] = [];
+    for (const entry of claimed) {
+      const count = deliveries.get(entry.id) ?? 0;
+      if (count >= maxDeliveries) await this.deadLetter(entry, count);
+      else retry.push(entry);
+    }
+    return retry;
+  }
+
+  private async deadLetter(entry: Entry, deliveries: number): Promise<void> {
+    await this.redis
+      .multi()
+      .xAdd(CONFIRMATIONS_DEAD_LETTER_STREAM, '*', { ...entry.message, source_message_id: entry.id, delivery_count: String(deliveries) })
+      .xAck(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, entry.id)
+      .exec();
+    deadLetteredCounter().add(1, {
+      [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
+      [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
+    });
+    this.logger.error(
+      {
+        message_id: entry.id,
+        order_id: entry.message.order_id,
+        tenant_id: entry.message.tenant_id,
+        delivery_count: deliveries,
+        dead_letter_stream: CONFIRMATIONS_DEAD_LETTER_STREAM,
+      },
+      'confirmation_dead_lettered',
+    );
+  }
+
   private async process(entry: Entry): Promise<void> {
-    const { parent, links } = extractTraceContext(entry.message);
     const attributes = {
-      [ATTR_MESSAGING_SYSTEM]: 'redis',
-      [ATTR_MESSAGING_DESTINATION]: CONFIRMATIONS_STREAM,
-      [ATTR_MESSAGING_OPERATION_TYPE]: 'process',
+      [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
+      [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
+      [ATTR_MESSAGING_OPERATION_NAME]: 'process',
+      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+      [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: CONFIRMATIONS_GROUP,
       [ATTR_MESSAGING_MESSAGE_ID]: entry.id,
     };
+    const parent = extractTraceContext(entry.message);
     try {
-      await withSpanFrom(parent, `process ${CONFIRMATIONS_STREAM}`, { kind: SpanKind.CONSUMER, attributes, links }, async () => {
+      await withSpanFrom(parent, `process ${CONFIRMATIONS_STREAM}`, { kind: SpanKind.CONSUMER, attributes }, async () => {
         await this.handle({
           orderId: entry.message.order_id ?? '',
           tenantId: entry.message.tenant_id ?? '',
@@ -118,7 +163,7 @@ export class ConfirmationConsumer {
         await this.redis.xAck(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, entry.id);
       });
     } catch (error) {
-      // Left unacknowledged: the entry is claimed again after reclaimIdleMs.
+      // Left unacknowledged: claimed again after reclaimIdleMs, dead-lettered after maxDeliveries.
       this.logger.error({ err: error, message_id: entry.id }, 'confirmation_failed');
     }
   }

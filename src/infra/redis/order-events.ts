@@ -1,23 +1,30 @@
 import type { OrderConfirmation, OrderEvents } from '../../domain/ports.ts';
-import {
-  ATTR_MESSAGING_DESTINATION,
-  ATTR_MESSAGING_MESSAGE_ID,
-  ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
-  ATTR_PEER_SERVICE,
-} from '../../telemetry/attributes.ts';
 import { injectTraceContext } from '../../telemetry/propagation.ts';
-import { setActiveSpanAttributes } from '../../telemetry/tracing.ts';
+import {
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM_NAME,
+  ATTR_SERVER_SERVICE_NAME,
+  MESSAGING_OPERATION_TYPE_VALUE_SEND,
+} from '../../telemetry/semconv.ts';
+import { SpanKind, withSpan } from '../../telemetry/tracing.ts';
 import type { RedisClient } from './connect.ts';
 
 export const CONFIRMATIONS_STREAM = 'orders.confirmations';
 export const CONFIRMATIONS_GROUP = 'confirmation-workers';
+/** Where entries that failed too many deliveries go; read by people, never by the worker. */
+export const CONFIRMATIONS_DEAD_LETTER_STREAM = 'orders.confirmations.dead-letter';
+/** `messaging.system.name`: Redis streams have no value in the semconv list, so the custom one. */
+export const MESSAGING_SYSTEM = 'redis';
 /** The stream is capped (approximately) so an absent worker cannot grow Redis without bound. */
 const STREAM_MAX_LEN = 100_000;
 
 /**
- * Publishes order confirmations on a Redis stream. The trace context travels in the entry's fields
- * (traceparent/tracestate), so the worker's span continues the order's trace.
+ * Publishes order confirmations on a Redis stream inside a PRODUCER span `send <stream>`, whose
+ * context travels in the entry's fields (traceparent/tracestate): it is the message's creation
+ * context, so the worker's `process` span continues the order's trace as its child.
  */
 export class RedisOrderEvents implements OrderEvents {
   private readonly redis: RedisClient;
@@ -26,23 +33,27 @@ export class RedisOrderEvents implements OrderEvents {
     this.redis = redis;
   }
 
-  async publishConfirmation(confirmation: OrderConfirmation): Promise<string> {
-    const fields = {
-      order_id: confirmation.orderId,
-      tenant_id: confirmation.tenantId,
-      user_id: confirmation.userId,
-      ...injectTraceContext(),
+  publishConfirmation(confirmation: OrderConfirmation): Promise<string> {
+    const attributes = {
+      [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
+      [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
+      [ATTR_MESSAGING_OPERATION_NAME]: 'send',
+      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
+      // Names the consumer's service for the service graph's virtual node when no worker span pairs up.
+      [ATTR_SERVER_SERVICE_NAME]: 'worker',
     };
-    const id = await this.redis.xAdd(CONFIRMATIONS_STREAM, '*', fields, {
-      TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: STREAM_MAX_LEN },
+    return withSpan(`send ${CONFIRMATIONS_STREAM}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
+      const fields = {
+        order_id: confirmation.orderId,
+        tenant_id: confirmation.tenantId,
+        user_id: confirmation.userId,
+        ...injectTraceContext(),
+      };
+      const id = await this.redis.xAdd(CONFIRMATIONS_STREAM, '*', fields, {
+        TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: STREAM_MAX_LEN },
+      });
+      span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, id);
+      return id;
     });
-    setActiveSpanAttributes({
-      [ATTR_MESSAGING_SYSTEM]: 'redis',
-      [ATTR_MESSAGING_DESTINATION]: CONFIRMATIONS_STREAM,
-      [ATTR_MESSAGING_OPERATION_TYPE]: 'send',
-      [ATTR_MESSAGING_MESSAGE_ID]: id,
-      [ATTR_PEER_SERVICE]: 'worker',
-    });
-    return id;
   }
 }

@@ -1,0 +1,147 @@
+import { SpanKind } from '@opentelemetry/api';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/infra/logger.ts';
+import { ConfirmationConsumer } from '../../src/infra/redis/confirmation-consumer.ts';
+import { connectRedis, createRedis, type RedisClient } from '../../src/infra/redis/connect.ts';
+import {
+  CONFIRMATIONS_DEAD_LETTER_STREAM,
+  CONFIRMATIONS_GROUP,
+  CONFIRMATIONS_STREAM,
+  RedisOrderEvents,
+} from '../../src/infra/redis/order-events.ts';
+import type { OrderConfirmation } from '../../src/domain/ports.ts';
+import { withSpan } from '../../src/telemetry/tracing.ts';
+import { PrivateRedis } from '../helpers/redis-server.ts';
+import { eventually, exportedLogs, finishedSpans, metricPoints } from '../helpers/telemetry.ts';
+
+// A private Redis: other integration files flush the shared test db at start, which would drop the stream.
+const server = new PrivateRedis(16_392);
+const logger = createLogger('worker', 'silent');
+let redis: RedisClient;
+let consumers: Array<{ stop: () => Promise<unknown> }> = [];
+
+beforeAll(async () => {
+  await server.start();
+  redis = createRedis(server.url, logger, 'test');
+  await connectRedis(redis, 2_000);
+});
+afterAll(async () => {
+  await Promise.all(consumers.map((c) => c.stop()));
+  await redis?.close();
+  await server.stop();
+});
+beforeEach(async () => {
+  await Promise.all(consumers.map((c) => c.stop()));
+  consumers = [];
+  await redis.flushDb();
+});
+
+/** A started consumer on its own connection (its blocking reads must not hold the test's client). */
+async function startConsumer(handle: (c: OrderConfirmation) => Promise<void>, options: { maxDeliveries?: number } = {}) {
+  const connection = createRedis(server.url, logger, 'stream');
+  await connectRedis(connection, 2_000);
+  const consumer = new ConfirmationConsumer(connection, handle, logger, {
+    consumerName: `test-${consumers.length}`,
+    blockMs: 20,
+    batchSize: 10,
+    reclaimIdleMs: 30,
+    ...options,
+  });
+  await consumer.start();
+  consumers.push({ stop: () => consumer.stop().then(() => connection.close()) });
+}
+
+const confirmation = (orderId: string): OrderConfirmation => ({ orderId, tenantId: 'acme', userId: 'u-1' });
+
+describe('the confirmation stream', () => {
+  it('makes a PRODUCER `send` span and a CONSUMER `process` span whose parent (not link) is the send span', async () => {
+    const handled: string[] = [];
+    await startConsumer(async (c) => {
+      await withSpan('deliver_confirmation', {}, async () => {
+        handled.push(c.orderId);
+      });
+    });
+    const orderId = `order-${Date.now()}`;
+    const messageId = await withSpan('send_confirmation', {}, () => new RedisOrderEvents(redis).publishConfirmation(confirmation(orderId)));
+    await eventually(
+      () => handled,
+      (ids) => ids.includes(orderId),
+    );
+    const spans = await eventually(
+      () => finishedSpans().filter((s) => s.attributes['messaging.message.id'] === messageId),
+      (found) => found.length === 2,
+    );
+    const send = spans.find((s) => s.name === `send ${CONFIRMATIONS_STREAM}`);
+    const process = spans.find((s) => s.name === `process ${CONFIRMATIONS_STREAM}`);
+    expect(send?.kind).toBe(SpanKind.PRODUCER);
+    expect(process?.kind).toBe(SpanKind.CONSUMER);
+    const common = {
+      'messaging.system.name': 'redis',
+      'messaging.destination.name': CONFIRMATIONS_STREAM,
+      'messaging.message.id': messageId,
+    };
+    expect(send!.attributes).toEqual({
+      ...common,
+      'messaging.operation.name': 'send',
+      'messaging.operation.type': 'send',
+      'server.service.name': 'worker',
+    });
+    expect(process!.attributes).toEqual({
+      ...common,
+      'messaging.operation.name': 'process',
+      'messaging.operation.type': 'process',
+      'messaging.consumer.group.name': CONFIRMATIONS_GROUP,
+    });
+    expect(process!.attributes).not.toHaveProperty('peer.service');
+    expect(send!.attributes).not.toHaveProperty('peer.service');
+    expect(process!.parentSpanContext?.spanId).toBe(send!.spanContext().spanId);
+    expect(process!.spanContext().traceId).toBe(send!.spanContext().traceId);
+    expect(process!.links).toEqual([]);
+    const deliver = finishedSpans().find(
+      (s) => s.name === 'deliver_confirmation' && s.parentSpanContext?.spanId === process!.spanContext().spanId,
+    );
+    expect(deliver, 'handler span under the process span').toBeDefined();
+  });
+
+  it('dead-letters a poison message after maxDeliveries deliveries, counts and logs it, and keeps serving the others', async () => {
+    const attempts = new Map<string, number>();
+    const done: string[] = [];
+    await startConsumer(
+      async (c) => {
+        attempts.set(c.orderId, (attempts.get(c.orderId) ?? 0) + 1);
+        if (c.orderId === 'poison') throw new Error('cannot render this confirmation');
+        done.push(c.orderId);
+      },
+      { maxDeliveries: 3 },
+    );
+    const deadBefore = await deadLetteredTotal();
+    const events = new RedisOrderEvents(redis);
+    await events.publishConfirmation(confirmation('good-1'));
+    const poisonId = await events.publishConfirmation(confirmation('poison'));
+    await events.publishConfirmation(confirmation('good-2'));
+
+    const dead = await eventually(
+      () => redis.xRange(CONFIRMATIONS_DEAD_LETTER_STREAM, '-', '+'),
+      (entries) => entries.length > 0,
+    );
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.message).toMatchObject({ order_id: 'poison', source_message_id: poisonId, delivery_count: '3' });
+    expect(dead[0]!.message.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    expect(attempts.get('poison')).toBe(3);
+    expect(done).toEqual(expect.arrayContaining(['good-1', 'good-2']));
+    // Acknowledged: nothing of the group is pending any more, so it is never retried again.
+    const pending = await redis.xPending(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP);
+    expect(pending.pending).toBe(0);
+    expect((await deadLetteredTotal()) - deadBefore).toBe(1);
+    const log = exportedLogs().find((r) => r.body === 'confirmation_dead_lettered' && r.attributes.message_id === poisonId);
+    expect(log?.severityText).toBe('error');
+    expect(log?.attributes).toMatchObject({ order_id: 'poison', delivery_count: 3, dead_letter_stream: CONFIRMATIONS_DEAD_LETTER_STREAM });
+  });
+});
+
+async function deadLetteredTotal(): Promise<number> {
+  const points = await metricPoints('shop.confirmations.dead_lettered');
+  return points
+    .filter((p) => p.attributes['messaging.destination.name'] === CONFIRMATIONS_STREAM)
+    .reduce((sum, p) => sum + Number(p.value), 0);
+}

@@ -1,0 +1,95 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
+import { OtlpJsonReceiver } from '../helpers/otlp-json-receiver.ts';
+import { ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
+import { call, newSession } from '../helpers/shop-client.ts';
+
+// Distinct, searchable secrets, one per way a secret enters a process.
+const ARGV_SECRET = 'argv-secret-7Qx2Lk';
+const ADMIN_TOKEN = 'env-admin-token-9Zr4Tp';
+const ENV_SECRET = 'env-unread-secret-3Mv8Wd';
+const DB_PASSWORD = 'db-url-password-5Hn1Cs';
+const USER_PASSWORD = 'request-password-6Ky3Bf';
+const CARD_NUMBER = '4000056655665556';
+
+// scripts/backends.sh runs Postgres with trust authentication on loopback, so the server accepts any
+// password and a secret one in DATABASE_URL shows whether a connection string leaks.
+const databaseUrl = (() => {
+  const url = new URL(TEST_DATABASE_URL);
+  url.password = DB_PASSWORD;
+  return url.toString();
+})();
+
+const started: ServiceProcess[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((s) => s.stop('SIGKILL').catch(() => {})));
+});
+
+describe('no secret from argv, env or a request reaches the OTLP endpoint', () => {
+  it('api, payments, worker and loadgen started with the real bootstrap export none of them, in any signal', async () => {
+    const receiver = new OtlpJsonReceiver();
+    const endpoint = await receiver.start();
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_METRIC_EXPORT_INTERVAL: '1000',
+      ADMIN_TOKEN,
+      PAYMENTS_API_SECRET: ENV_SECRET,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: TEST_REDIS_URL,
+    };
+    // The services ignore their arguments, which is how a secret there goes unnoticed.
+    const argv = ['--admin-token', ARGV_SECRET, `--password=${ARGV_SECRET}`];
+    const start = (name: string, extra: NodeJS.ProcessEnv, args = argv) => {
+      const service = new ServiceProcess(name, { ...env, ...extra }).start(args);
+      started.push(service);
+      return service;
+    };
+    const payments = start('payments', { PORT: '18381', PAYMENTS_DECLINE_RATE: '0' });
+    const api = start('api', { PORT: '18380', PAYMENTS_URL: 'http://127.0.0.1:18381' });
+    const worker = start('worker', { PORT: '18382' });
+    await Promise.all([
+      waitForHttp('http://127.0.0.1:18381/health/ready', payments),
+      waitForHttp('http://127.0.0.1:18380/health/ready', api),
+      waitForHttp('http://127.0.0.1:18382/health/ready', worker),
+    ]);
+
+    const apiUrl = 'http://127.0.0.1:18380';
+    const session = await newSession(apiUrl, USER_PASSWORD);
+    await call(apiUrl, 'POST', '/api/sessions', { body: { email: session.email, password: `${USER_PASSWORD}-wrong` } });
+    const order = await call(apiUrl, 'POST', '/api/orders', {
+      token: session.token,
+      headers: { cookie: `sid=${session.token}` },
+      body: { items: [{ sku: 'MUG-TRACE', quantity: 1 }], payment: { card_number: CARD_NUMBER, expiry: '01/31', cvc: '987' } },
+    });
+    expect(order.status).toBe(201);
+
+    // The loadgen exits by itself after its run and flushes its telemetry first.
+    // Its parser rejects unknown flags, so only the real one: `npm run load -- --admin-token T`.
+    const loadgenArgs = ['--target', apiUrl, '--rate', '5', '--duration', '1s', '--users', '1', '--json', '--admin-token', ARGV_SECRET];
+    const loadgen = start('loadgen', {}, loadgenArgs);
+    expect(await loadgen.waitForExit(30_000), loadgen.output.join('\n')).toBe(0);
+    expect(await worker.stop()).toBe(0);
+    expect(await api.stop()).toBe(0);
+    expect(await payments.stop()).toBe(0);
+    await receiver.close();
+
+    // Every entry point exported something, so "no secret" is not "no data".
+    const services = new Set(receiver.resources().map((r: any) => r['service.name']?.stringValue));
+    expect([...services].sort()).toEqual(['api', 'loadgen', 'payments', 'worker']);
+    expect(receiver.spans().length).toBeGreaterThan(10);
+    expect(receiver.logRecords().length).toBeGreaterThan(5);
+    expect(receiver.metricNames().length).toBeGreaterThan(10);
+    // The process detector still describes the process, minus its arguments.
+    for (const resource of receiver.resources()) {
+      expect(resource['process.pid']).toBeDefined();
+      expect(resource).not.toHaveProperty('process.command_args');
+      expect(resource).not.toHaveProperty('process.command_line');
+    }
+
+    const received = Buffer.concat(receiver.raw).toString();
+    const secrets = { ARGV_SECRET, ADMIN_TOKEN, ENV_SECRET, DB_PASSWORD, USER_PASSWORD, CARD_NUMBER, bearer: session.token };
+    const leaked = Object.entries(secrets).filter(([, secret]) => received.includes(secret));
+    expect(leaked.map(([name]) => name)).toEqual([]);
+  });
+});

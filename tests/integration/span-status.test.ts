@@ -1,0 +1,158 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.ts';
+import { CARD, call, newSession } from '../helpers/shop-client.ts';
+import { eventually, finishedSpans, metricPoints } from '../helpers/telemetry.ts';
+
+/**
+ * The span status policy, asserted on every span of each trace: expected business outcomes (402,
+ * 409, 401, 404) leave every span UNSET with the outcome in `error.type`; failures (502, 500) set
+ * ERROR exactly on the spans that failed, with the exception recorded where one was thrown.
+ */
+let stack: InProcessStack;
+beforeAll(async () => {
+  stack = await startInProcessStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** Sends the request inside a trace we choose, so every span it causes can be found by trace id. */
+async function traced(method: string, path: string, options: Parameters<typeof call>[3] = {}) {
+  const traceId = randomBytes(16).toString('hex');
+  const rootSpanId = randomBytes(8).toString('hex');
+  const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: rootSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+  const response = await context.with(parent, () => call(stack.apiUrl, method, path, options));
+  // The test's own fetch span is the root's child; the api's server span, its child, ends last.
+  const spans = await eventually(
+    () => finishedSpans().filter((s) => s.spanContext().traceId === traceId),
+    (found) => {
+      const fetchSpan = found.find((s) => s.parentSpanContext?.spanId === rootSpanId);
+      return found.some((s) => s.kind === SpanKind.SERVER && s.parentSpanContext?.spanId === fetchSpan?.spanContext().spanId);
+    },
+  );
+  // Only the spans of the services under test: the test's own fetch span is not part of the subject.
+  return { response, spans: spans.filter((s) => s.parentSpanContext?.spanId !== rootSpanId) };
+}
+
+const statusOf = (spans: ReadableSpan[]) => spans.map((s) => `${s.name}: ${SpanStatusCode[s.status.code]}`).sort();
+const named = (spans: ReadableSpan[], name: string) => {
+  const span = spans.find((s) => s.name === name);
+  expect(span, `span ${name}`).toBeDefined();
+  return span!;
+};
+const exceptions = (span: ReadableSpan) => span.events.filter((e) => e.name === 'exception');
+
+/** An expected outcome: no span of the trace is ERROR and none carries an exception event. */
+function expectNoErrorSpan(spans: ReadableSpan[]) {
+  expect(spans.filter((s) => s.status.code !== SpanStatusCode.UNSET).map((s) => s.name)).toEqual([]);
+  expect(spans.filter((s) => exceptions(s).length > 0).map((s) => s.name)).toEqual([]);
+}
+
+describe('expected business outcomes leave every span UNSET', () => {
+  it('402 declined card: process_order and charge_payment say so in error.type and order.status', async () => {
+    const session = await newSession(stack.apiUrl);
+    stack.simulator.update({ declineRate: 1 });
+    try {
+      const { response, spans } = await traced('POST', '/api/orders', {
+        token: session.token,
+        body: { items: [{ sku: 'MUG-TRACE', quantity: 1 }], payment: CARD },
+      });
+      expect(response.status).toBe(402);
+      expectNoErrorSpan(spans);
+      expect(named(spans, 'process_order').attributes).toMatchObject({ 'error.type': 'payment_declined', 'order.status': 'failed' });
+      expect(named(spans, 'charge_payment').attributes['error.type']).toBe('payment_declined');
+      expect(named(spans, 'POST /api/orders').attributes['http.response.status_code']).toBe(402);
+      // The hop to payments is part of the trace, and a decline is not an HTTP error there either.
+      expect(named(spans, 'POST /charges').kind).toBe(SpanKind.SERVER);
+      expect(spans.some((s) => s.kind === SpanKind.CLIENT && s.name === 'POST')).toBe(true);
+    } finally {
+      stack.simulator.update({ declineRate: 0 });
+    }
+  });
+
+  it('409 duplicate email: signup_user carries error.type=email_taken', async () => {
+    const session = await newSession(stack.apiUrl);
+    const { response, spans } = await traced('POST', '/api/users', {
+      body: { email: session.email, name: 'Again', password: 'long-enough-1' },
+    });
+    expect(response.status).toBe(409);
+    expectNoErrorSpan(spans);
+    expect(named(spans, 'signup_user').attributes['error.type']).toBe('email_taken');
+  });
+
+  it('401 bad credentials: login_user carries error.type=invalid_credentials', async () => {
+    const session = await newSession(stack.apiUrl);
+    const { response, spans } = await traced('POST', '/api/sessions', { body: { email: session.email, password: 'not-the-password' } });
+    expect(response.status).toBe(401);
+    expectNoErrorSpan(spans);
+    expect(named(spans, 'login_user').attributes['error.type']).toBe('invalid_credentials');
+  });
+
+  it('404 unknown user: get_user carries error.type=user_not_found', async () => {
+    const session = await newSession(stack.apiUrl);
+    // The account is deleted while its session lives on: the profile lookup finds nothing.
+    await stack.api.db.sql`DELETE FROM users WHERE id = ${session.userId}`;
+    const { response, spans } = await traced('GET', `/api/users/${session.userId}`, { token: session.token });
+    expect(response.status).toBe(404);
+    expectNoErrorSpan(spans);
+    expect(named(spans, 'get_user').attributes['error.type']).toBe('user_not_found');
+    expect(spans.some((s) => s.attributes['db.system.name'] === 'postgresql')).toBe(true);
+  });
+});
+
+describe('unmatched routes', () => {
+  it('have no http.route: the server span is named after the method alone, and so are the metric points', async () => {
+    const path = `/api/nowhere-${randomUUID()}`;
+    const { response, spans } = await traced('GET', path);
+    expect(response.status).toBe(404);
+    const server = spans.find((s) => s.kind === SpanKind.SERVER)!;
+    expect(server.name).toBe('GET');
+    expect(server.attributes).not.toHaveProperty(['http.route']);
+    expect(server.status.code).toBe(SpanStatusCode.UNSET);
+    const points = (await metricPoints('http.server.request.duration')).filter((p) => p.attributes['http.response.status_code'] === 404);
+    expect(points.some((p) => p.attributes['http.route'] === undefined && p.attributes['http.request.method'] === 'GET')).toBe(true);
+    expect(points.map((p) => p.attributes['http.route'])).not.toContain('/api/*');
+  });
+});
+
+describe('failures set ERROR on the spans that failed', () => {
+  it('502 gateway failure: server, process_order, charge_payment and both sides of the payments hop', async () => {
+    const session = await newSession(stack.apiUrl);
+    stack.simulator.update({ failureRate: 1 });
+    try {
+      const { response, spans } = await traced('POST', '/api/orders', {
+        token: session.token,
+        body: { items: [{ sku: 'BOOK-SRE', quantity: 1 }], payment: CARD },
+      });
+      expect(response.status).toBe(502);
+      const failed = spans.filter((s) => s.status.code === SpanStatusCode.ERROR);
+      expect(failed.map((s) => `${SpanKind[s.kind]} ${s.name}`).sort()).toEqual(
+        ['CLIENT POST', 'INTERNAL charge_payment', 'INTERNAL process_order', 'SERVER POST /api/orders', 'SERVER POST /charges'],
+        // Everything else (inventory, DB statements, Redis) succeeded and stays UNSET.
+      );
+      expect(statusOf(spans).filter((s) => s.endsWith('ERROR'))).toHaveLength(5);
+      for (const name of ['process_order', 'charge_payment']) {
+        expect(named(spans, name).attributes['error.type']).toBe('payment_gateway_error');
+        expect(exceptions(named(spans, name))).toHaveLength(1);
+      }
+      expect(named(spans, 'POST /api/orders').attributes['error.type']).toBe('502');
+    } finally {
+      stack.simulator.update({ failureRate: 0 });
+    }
+  });
+
+  it('500 unexpected exception: the failing DB statement, login_user and the server span, each with the exception', async () => {
+    const session = await newSession(stack.apiUrl);
+    // A real unexpected failure: the api's pool is closed under it (the last test of the file).
+    await stack.api.db.end();
+    const { response, spans } = await traced('POST', '/api/sessions', { body: { email: session.email, password: session.password } });
+    expect(response.status).toBe(500);
+    const failed = spans.filter((s) => s.status.code === SpanStatusCode.ERROR);
+    expect(failed.map((s) => `${SpanKind[s.kind]} ${s.name}`).sort()).toEqual(['CLIENT SELECT users', 'INTERNAL login_user', 'SERVER POST /api/sessions']);
+    for (const span of failed) expect(exceptions(span), span.name).toHaveLength(1);
+    expect(named(spans, 'login_user').attributes['error.type']).toBe('CONNECTION_ENDED');
+  });
+});
