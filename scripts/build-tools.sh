@@ -18,8 +18,8 @@
 # compose is also installed as the docker CLI plugin (~/.docker/cli-plugins/docker-compose) when a
 # docker CLI exists; tests call COMPOSE_BIN directly (`docker-compose config` needs no engine or CLI).
 #
-# Cold on 2 cores with empty Go caches: ~14 min in all (otelcol ~7, prometheus ~6, alertmanager
-# ~1, builder ~0.5); cached: <1 s. Measurements in collector/README.md.
+# Cold on 2 cores with empty Go caches: ~15 min in all (otelcol ~7, prometheus ~6, alertmanager
+# ~1, compose ~1.5, builder ~0.5); cached: <1 s. Measurements in collector/README.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -8,6 +8,7 @@
 # Starts the native stack if it is not running (and stops it again afterwards). Samples VmRSS of
 # each pid named in the stack's pid files every second and reads the kernel's own high-water mark
 # (VmHWM) at the end; a healthcheck's peak comes from GNU time (%M, max RSS of a short-lived process).
+# Postgres and Redis (scripts/backends.sh) are sampled too; Postgres as the summed Pss of its processes.
 # Prints a Markdown table: process, peak MiB, suggested limit = 1.5 × peak rounded up to 32 MiB.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -42,8 +43,22 @@ trap cleanup EXIT
 PROCS=(api payments worker collector prometheus alertmanager)
 kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 
+# Postgres and Redis from scripts/backends.sh (state beside the native stack's). Postgres is many
+# processes sharing memory: their summed proportional set size (Pss) is what its container is charged.
+BACKENDS="$(dirname "$STATE")"
+postgres_kib() {
+  local main; main="$(head -n 1 "$BACKENDS/postgres/postmaster.pid" 2>/dev/null)" || return 0
+  local pids=("$main") pid
+  for pid in /proc/[0-9]*; do
+    [ "$(awk '{ print $4 }' "$pid/stat" 2>/dev/null)" = "$main" ] && pids+=("${pid#/proc/}")
+  done
+  for pid in "${pids[@]}"; do awk '$1 == "Pss:" { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null; done | awk '{ s += $1 } END { print s + 0 }'
+}
+
 sample() { # every second: the highest VmRSS seen per process (VmHWM is checked at the end too)
   while true; do
+    echo "postgres $(postgres_kib)" >> "$work/samples"
+    [ -s "$BACKENDS/redis-6379.pid" ] && echo "redis $(kib "$(cat "$BACKENDS/redis-6379.pid")" VmRSS)" >> "$work/samples"
     for name in "${PROCS[@]}" loadgen; do
       local pidfile="$STATE/pids/$name.pid"; [ "$name" = loadgen ] && pidfile="$work/loadgen.pid"
       [ -s "$pidfile" ] || continue
@@ -82,6 +97,7 @@ done
 wait "$(cat "$work/loadgen.pid")" || echo "loadgen exited non-zero (see below)" >&2
 tail -n 12 "$work/loadgen.log" >&2
 for name in "${PROCS[@]}"; do echo "$name $(kib "$(cat "$STATE/pids/$name.pid")" VmHWM)" >> "$work/samples"; done
+[ -s "$BACKENDS/redis-6379.pid" ] && echo "redis $(kib "$(cat "$BACKENDS/redis-6379.pid")" VmHWM)" >> "$work/samples"
 echo "loadgen $loadgen_hwm" >> "$work/samples"
 
 echo "| process | peak RSS (MiB) | limit = 1.5 × peak, rounded up to 32 MiB |"

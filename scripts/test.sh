@@ -39,10 +39,11 @@ install_node() {
 
 # Each phase's wall time, printed at the end (also when a phase fails), so a slow run shows where.
 PHASES=()
-phase() { # name, command...
-  local name="$1" started=$SECONDS; shift
-  "$@"
+phase() { # name, command... (returns the command's status)
+  local name="$1" started=$SECONDS rc=0; shift
+  "$@" || rc=$?
   PHASES+=("$(printf '%-22s %4d s' "$name" $((SECONDS - started)))")
+  return "$rc"
 }
 print_phases() {
   [ ${#PHASES[@]} -gt 0 ] || return 0
@@ -85,6 +86,8 @@ if [ $# -gt 0 ]; then
 else
   for project in unit static integration e2e; do run_vitest "$project" --project "$project"; done
 fi
+trap - EXIT
+print_phases
 # One plain closing line that any CI can read, summed from vitest's own JSON reports.
 node -e '
   const fs = require("fs"), path = require("path");

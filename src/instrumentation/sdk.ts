@@ -10,6 +10,12 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import {
+  ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
+  ATTR_SERVICE_NAME,
+  ATTR_SERVICE_NAMESPACE,
+  ATTR_SERVICE_VERSION,
+} from '@opentelemetry/semantic-conventions';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { applyOtelDefaults } from './otel-defaults.ts';
 import { throttleExportErrors } from './export-errors.ts';
@@ -64,10 +70,10 @@ export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promis
     // The base resource: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (detected later) win over it.
     resource: defaultResource().merge(
       resourceFromAttributes({
-        'service.name': serviceName,
-        'service.namespace': 'otelkit',
-        'service.version': process.env.npm_package_version ?? '0.1.0',
-        'deployment.environment.name': 'development',
+        [ATTR_SERVICE_NAME]: serviceName,
+        [ATTR_SERVICE_NAMESPACE]: 'otelkit',
+        [ATTR_SERVICE_VERSION]: process.env.npm_package_version ?? '0.1.0',
+        [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: 'development',
       }),
     ),
     // Our own list (same variable, same names) so that the process detector never exports argv.

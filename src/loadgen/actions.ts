@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { DEMO_SKUS } from '../domain/catalogue.ts';
+import { SIGNUP_SOURCES } from '../domain/model.ts';
 import type { ApiClient, CallResult } from './client.ts';
 
 export interface Shopper {
@@ -16,8 +18,6 @@ export interface ActionContext {
   secrets?: { password?: string; cardNumber?: string };
 }
 
-const SKUS = ['TSHIRT-OTEL', 'MUG-TRACE', 'STICKER-PACK', 'HOODIE-SPAN', 'CAP-METRIC', 'BOOK-SRE'];
-const SOURCES = ['web', 'mobile', 'partner', 'referral'];
 /** Test card numbers (never real): the api redacts and the Collector scrubs them anyway. */
 const CARD = { card_number: '4242424242424242', expiry: '12/30', cvc: '123' };
 
@@ -29,7 +29,7 @@ export async function signupAndLogin(context: ActionContext, tenant: string): Pr
   const password = context.secrets?.password ?? `pw-${randomUUID()}`;
   const signup = await context.client.call('POST', '/api/users', {
     tenant,
-    body: { email, name: 'Load Shopper', password, source: pick(SOURCES) },
+    body: { email, name: 'Load Shopper', password, source: pick(SIGNUP_SOURCES) },
   });
   context.record('signup', signup, signup.status === 201);
   if (signup.status !== 201) return undefined;
@@ -55,7 +55,7 @@ export const ACTIONS = {
   },
   checkout: async (context: ActionContext) => {
     const shopper = pick(context.shoppers);
-    const items = [{ sku: pick(SKUS), quantity: 1 + Math.floor(Math.random() * 3) }];
+    const items = [{ sku: pick(DEMO_SKUS), quantity: 1 + Math.floor(Math.random() * 3) }];
     const result = await context.client.call('POST', '/api/orders', {
       tenant: shopper.tenant,
       token: shopper.token,

@@ -1,10 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseDuration, UsageError } from '../cli/usage.ts';
 import { SCENARIO_NAMES } from './scenario-names.ts';
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export const USAGE = `Usage: npm run load -- [options]
 
@@ -24,15 +21,6 @@ export const USAGE = `Usage: npm run load -- [options]
   --admin-token T         admin token for failure scenarios (env ADMIN_TOKEN)
   --json                  print the summary as JSON
   --help                  show this help`;
-
-/** "250ms", "1.5s", "2m", "1h" or a bare number of seconds → milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`invalid duration "${text}" (use e.g. 500ms, 30s, 5m)`);
-  const value = Number(match[1]);
-  const unit = match[2] ?? 's';
-  return value * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit]!;
-}
 
 /** "1%" or "0.01" → 0.01. */
 export function parseRatio(text: string): number {
@@ -115,14 +103,14 @@ export function parseLoadArgs(argv: string[], env: Record<string, string | undef
       .filter(Boolean),
   });
   if (!result.success) throw new UsageError(result.error.issues.map((i) => i.message).join('; '));
-  const durationMs = parseDuration(parsed.duration!);
+  const durationMs = parseDuration(parsed.duration!, '--duration');
   if (durationMs <= 0) throw new UsageError('--duration must be > 0');
   return {
     ...result.data,
     durationMs,
-    rampMs: parseDuration(parsed.ramp!),
-    ...(parsed['max-p95'] ? { maxP95Ms: parseDuration(parsed['max-p95']) } : {}),
-    ...(parsed['max-p99'] ? { maxP99Ms: parseDuration(parsed['max-p99']) } : {}),
+    rampMs: parseDuration(parsed.ramp!, '--ramp'),
+    ...(parsed['max-p95'] ? { maxP95Ms: parseDuration(parsed['max-p95'], '--max-p95') } : {}),
+    ...(parsed['max-p99'] ? { maxP99Ms: parseDuration(parsed['max-p99'], '--max-p99') } : {}),
     ...(parsed['max-error-rate'] ? { maxErrorRate: parseRatio(parsed['max-error-rate']) } : {}),
     ...((parsed['admin-token'] ?? env.ADMIN_TOKEN) ? { adminToken: parsed['admin-token'] ?? env.ADMIN_TOKEN } : {}),
     json: parsed.json!,

@@ -1,11 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseDuration, UsageError } from '../cli/usage.ts';
 import { BACKENDS, type Backend } from './check.ts';
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 /** Where each URL comes from: flag, environment variable, default (the compose ports on 127.0.0.1). */
 const URLS = {
@@ -57,13 +54,6 @@ export interface VerifyOptions {
   help: boolean;
 }
 
-/** "500ms", "30s", "2m" or a bare number of seconds → milliseconds. */
-export function parseDuration(flag: string, text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`${flag} "${text}" is not a duration (use e.g. 500ms, 30s, 2m)`);
-  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000 }[match[2] ?? 's']!;
-}
-
 function parseBackends(text: string, source: string): Backend[] {
   const names = text
     .split(',')
@@ -113,9 +103,9 @@ export function parseVerifyArgs(argv: string[], env: Record<string, string | und
   }
   const backendsText = str('backends') ?? env.VERIFY_BACKENDS;
   const backendsSource = str('backends') !== undefined ? '--backends' : 'VERIFY_BACKENDS';
-  const timeoutMs = parseDuration('--timeout', str('timeout')!);
+  const timeoutMs = parseDuration(str('timeout')!, '--timeout');
   if (timeoutMs <= 0 || timeoutMs > 600_000) throw new UsageError('--timeout must be > 0 and at most 10m');
-  const intervalMs = parseDuration('--interval', str('interval')!);
+  const intervalMs = parseDuration(str('interval')!, '--interval');
   if (intervalMs < 100 || intervalMs > 60_000) throw new UsageError('--interval must be between 100ms and 60s');
   const tenant = str('tenant')!;
   if (!/^[a-z0-9-]{1,64}$/.test(tenant)) throw new UsageError(`--tenant "${tenant}" is not a tenant id (lowercase letters, digits, -)`);

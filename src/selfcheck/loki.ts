@@ -68,11 +68,19 @@ export async function logsAttempt(
   if (parsed.data.resultType !== 'streams') {
     return { done: true, result: fail('logs', `Loki returned a ${parsed.data.resultType}, not log streams`, HINT_DOWN) };
   }
-  // Loki applied the filter; a stream whose trace_id differs would mean the filter did not apply.
-  const streams = parsed.data.result.filter((s) => s.stream.trace_id === undefined || s.stream.trace_id === traceId);
+  // Only lines that carry the probe's own trace id (and come from the service asked for) count: a
+  // line without trace_id, or with another one, means the filter did not apply or the data is wrong.
+  const streams = parsed.data.result.filter(
+    (s) => s.stream.trace_id === traceId && (s.stream.service_name === undefined || s.stream.service_name === service),
+  );
   const lines = streams.flatMap((s) => s.values.map((v) => v[1]));
   if (lines.length === 0) {
-    return { done: false, result: fail('logs', `no line with trace_id=${traceId} from service_name=${service} in Loki`, HINT_MISSING) };
+    const others = parsed.data.result.length;
+    const seen = others > 0 ? ` (only ${others} other stream(s))` : '';
+    return {
+      done: false,
+      result: fail('logs', `no line with trace_id=${traceId} from service_name=${service} in Loki${seen}`, HINT_MISSING),
+    };
   }
   const events = [...new Set(lines)].slice(0, 3).join(', ');
   return { done: true, result: pass('logs', `${lines.length} line(s) with trace_id=${traceId} (${events})`) };

@@ -8,7 +8,7 @@ import type { HttpGet } from './http-get.ts';
 import { logsAttempt } from './loki.ts';
 import { pollUntil, type Attempt, type Clock } from './poll.ts';
 import { checkAlertRules } from './prometheus-rules.ts';
-import { metricsAttempt } from './prometheus-metrics.ts';
+import { metricsAttempt, readProbeCount } from './prometheus-metrics.ts';
 import { newProbeIds, sendProbe, type ProbeIds } from './probe.ts';
 import { tracesAttempt } from './tempo.ts';
 
@@ -35,7 +35,8 @@ const ORDER = Object.keys(CHECKS) as CheckId[];
 
 /**
  * Runs every check: the static ones (Grafana, rules, Alertmanager, Collector health) alongside the
- * probe, then polls Tempo, Loki and Prometheus for the probe's telemetry until the timeout, and
+ * probe (after reading the probe route's request count), then polls Tempo, Loki and Prometheus for
+ * the probe's telemetry until the timeout, and
  * reads the Collector's loss counters last, so that losses caused by the probe are seen.
  */
 export async function runSelfCheck(options: Options, expectedAlerts: ExpectedAlerts, deps: RunDeps): Promise<Report> {
@@ -62,6 +63,8 @@ export async function runSelfCheck(options: Options, expectedAlerts: ExpectedAle
   } else {
     const ids = deps.ids ?? newProbeIds();
     probe = { ...ids, url: urls.api, tenant: options.tenant };
+    // The request count before the probe: the metrics row passes only when it rises.
+    const baseline = has('prometheus') ? await readProbeCount(get, urls.prometheus) : undefined;
     const sent = await sendProbe(get, urls.api, options.tenant, ids, clock.now);
     results.set('probe', sent.result);
     if (!sent.answered) {
@@ -72,7 +75,10 @@ export async function runSelfCheck(options: Options, expectedAlerts: ExpectedAle
       const attempts: Record<(typeof signals)[number], () => Promise<Attempt>> = {
         traces: () => tracesAttempt(get, urls.tempo, ids.traceId),
         logs: () => logsAttempt(get, urls.loki, ids.traceId, sent.startedMs, clock.now()),
-        metrics: () => metricsAttempt(get, urls.prometheus, sent.startedMs),
+        metrics: async () =>
+          baseline && 'result' in baseline
+            ? { done: true, result: baseline.result }
+            : metricsAttempt(get, urls.prometheus, baseline?.count ?? 0),
       };
       const polled = await Promise.all(signals.map((id) => pollUntil(attempts[id], deadline, options.intervalMs, clock)));
       for (const result of polled) results.set(result.id, result);

@@ -1,3 +1,4 @@
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { z } from 'zod';
 import { fail, join, pass, snippet } from './check.ts';
 import { networkProblem, type HttpGet } from './http-get.ts';
@@ -8,7 +9,13 @@ import type { Attempt } from './poll.ts';
 const attribute = z.object({ key: z.string(), value: z.record(z.string(), z.unknown()) });
 const resourceSpans = z.object({
   resource: z.object({ attributes: z.array(attribute).default([]) }).default({ attributes: [] }),
-  scopeSpans: z.array(z.object({ spans: z.array(z.object({ name: z.string(), kind: z.unknown().optional() })).default([]) })).default([]),
+  scopeSpans: z
+    .array(
+      z.object({
+        spans: z.array(z.object({ traceId: z.string().optional(), name: z.string(), kind: z.unknown().optional() })).default([]),
+      }),
+    )
+    .default([]),
 });
 const traceResponse = z.object({
   trace: z.object({ resourceSpans: z.array(resourceSpans).default([]) }).default({ resourceSpans: [] }),
@@ -27,8 +34,14 @@ const HINT_NO_API =
   'under another name (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES); docs/troubleshooting.md § Traces';
 
 function serviceName(rs: z.infer<typeof resourceSpans>): string {
-  const value = rs.resource.attributes.find((a) => a.key === 'service.name')?.value;
+  const value = rs.resource.attributes.find((a) => a.key === ATTR_SERVICE_NAME)?.value;
   return typeof value?.stringValue === 'string' ? value.stringValue : '(no service.name)';
+}
+
+/** Tempo 3 writes span trace ids in base64 (gogo jsonpb of bytes), OTLP JSON in hex: both as lowercase hex. */
+export function traceIdHex(id: string | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  return /^[0-9a-f]{32}$/i.test(id) ? id.toLowerCase() : Buffer.from(id, 'base64').toString('hex');
 }
 
 /** One look in Tempo for the probe's trace: found with a span of `service`, not yet, or broken. */
@@ -53,9 +66,16 @@ export async function tracesAttempt(get: HttpGet, tempoUrl: string, traceId: str
     return { done: true, result: fail('traces', `unexpected answer from ${url}: ${snippet(body)}`, HINT_DOWN) };
   }
   const byService = new Map<string, Array<{ name: string; kind?: unknown }>>();
+  let foreign = 0;
   for (const rs of parsed.trace.resourceSpans) {
-    const spans = rs.scopeSpans.flatMap((ss) => ss.spans);
+    const all = rs.scopeSpans.flatMap((ss) => ss.spans);
+    // Only spans of the probe's own trace count: anything else means the answer is not for this id.
+    const spans = all.filter((span) => traceIdHex(span.traceId) === traceId);
+    foreign += all.length - spans.length;
     if (spans.length > 0) byService.set(serviceName(rs), [...(byService.get(serviceName(rs)) ?? []), ...spans]);
+  }
+  if (byService.size === 0 && foreign > 0) {
+    return { done: true, result: fail('traces', `Tempo answered for ${traceId} with ${foreign} span(s) of other traces`, HINT_DOWN) };
   }
   if (byService.size === 0) return missing;
   const mine = byService.get(service);

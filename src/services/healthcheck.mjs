@@ -1,3 +1,4 @@
+/* global process, fetch, AbortSignal */
 /**
  * Container healthcheck for images without curl: `node src/services/healthcheck.mjs <url> [timeoutMs]`
  * exits 0 when the URL answers 2xx within the timeout (default 2 s, below compose's 5 s healthcheck

@@ -1,20 +1,24 @@
 /**
  * The load generator: `npm run load -- --rate 20 --duration 60s --scenario mixed` or the compose
  * `loadgen` service. Exit codes: 0 thresholds met, 1 a threshold broken, 2 usage error, 3 the run
- * could not start (api unreachable, fault could not be set).
+ * aborted (api unreachable, a fault could not be set, e.g. the admin endpoint answered 401).
  */
+import { Writable } from 'node:stream';
 import { loadgenEnv } from '../config/loadgen-env.ts';
-import { parseLoadArgs, USAGE, UsageError, type LoadOptions } from '../loadgen/args.ts';
+import { createLogger } from '../infra/logger.ts';
+import { parseLoadArgs, USAGE, type LoadOptions } from '../loadgen/args.ts';
 import { startProgress } from '../loadgen/progress.ts';
 import { runLoad } from '../loadgen/runner.ts';
 import { LoadStats } from '../loadgen/stats.ts';
-import { summaryJson, summaryTable } from '../loadgen/summary.ts';
+import { exitCodeOf, summaryJson, summaryTable, type RunOutcome } from '../loadgen/summary.ts';
 import { violations } from '../loadgen/thresholds.ts';
+import { UsageError } from '../cli/usage.ts';
 import { exitAfterFlush } from './lifecycle.ts';
 
+const env = loadgenEnv();
 let options: LoadOptions;
 try {
-  options = parseLoadArgs(process.argv.slice(2), loadgenEnv());
+  options = parseLoadArgs(process.argv.slice(2), env);
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
   process.stderr.write(`loadgen: ${error.message}\n\n${USAGE}\n`);
@@ -25,22 +29,64 @@ if (options.help) {
   process.exit(0);
 }
 
+// The loadgen's records go out over OTLP only (the pino instrumentation forwards every record), so
+// `{service_name="loadgen"}` finds its start, abort and summary in Loki. Its terminal keeps the
+// human progress on stderr and the summary on stdout (JSON with --json), unmixed with log lines.
+const logger = createLogger('loadgen', env.LOG_LEVEL ?? 'info', new Writable({ write: (_chunk, _encoding, done) => done() }));
+const say = (message: string) => {
+  process.stderr.write(`loadgen: ${message}\n`);
+  logger.info({ detail: message }, 'loadgen_event');
+};
+
 const stats = new LoadStats();
 const abort = new AbortController();
 // Ctrl-C stops firing, waits for requests in flight, switches faults off and still prints the summary.
 process.once('SIGINT', () => abort.abort());
 process.once('SIGTERM', () => abort.abort());
+logger.info(
+  {
+    scenario: options.scenario,
+    target: options.target,
+    rate: options.rate,
+    duration_ms: options.durationMs,
+    users: options.users,
+    tenants: options.tenants,
+  },
+  'loadgen_started',
+);
 const stopProgress = options.json ? () => {} : startProgress(() => stats.snapshot(), options.durationMs);
-let failed = false;
+let abortReason: string | undefined;
 try {
-  await runLoad(options, stats, abort.signal, (message) => process.stderr.write(`loadgen: ${message}\n`));
+  await runLoad(options, stats, abort.signal, say);
 } catch (error) {
-  failed = true;
-  process.stderr.write(`loadgen: ${(error as Error).message}\n`);
+  abortReason = (error as Error).message;
 } finally {
   stopProgress();
 }
 const snapshot = stats.snapshot();
-const broken = violations(snapshot, options);
-process.stdout.write(`${options.json ? summaryJson(snapshot, options, broken) : summaryTable(snapshot, options, broken)}\n`);
-await exitAfterFlush(failed ? 3 : broken.length > 0 ? 1 : 0);
+const outcome: RunOutcome = { abortReason, broken: abortReason === undefined ? violations(snapshot, options) : [] };
+if (abortReason !== undefined) {
+  process.stderr.write(`loadgen: ABORTED: ${abortReason}\n`);
+  logger.error(
+    { scenario: options.scenario, reason: abortReason, requests: snapshot.completed, errors: snapshot.errors },
+    'loadgen_aborted',
+  );
+} else {
+  logger[outcome.broken.length > 0 ? 'warn' : 'info'](
+    {
+      scenario: options.scenario,
+      requests: snapshot.completed,
+      errors: snapshot.errors,
+      error_rate: snapshot.errorRate,
+      achieved_rate: Number(snapshot.throughput.toFixed(2)),
+      p95_ms: snapshot.p95Ms,
+      p99_ms: snapshot.p99Ms,
+      dropped: snapshot.dropped,
+      thresholds_passed: outcome.broken.length === 0,
+      violations: outcome.broken,
+    },
+    'loadgen_summary',
+  );
+}
+process.stdout.write(`${options.json ? summaryJson(snapshot, options, outcome) : summaryTable(snapshot, options, outcome)}\n`);
+await exitAfterFlush(exitCodeOf(outcome));

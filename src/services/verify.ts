@@ -6,7 +6,8 @@
  */
 import { verifyEnv } from '../config/verify-env.ts';
 import { loadExpectedAlerts } from '../selfcheck/alert-names.ts';
-import { parseVerifyArgs, USAGE, UsageError, type VerifyOptions } from '../selfcheck/args.ts';
+import { UsageError } from '../cli/usage.ts';
+import { parseVerifyArgs, USAGE, type VerifyOptions } from '../selfcheck/args.ts';
 import { createHttpClient } from '../selfcheck/http-get.ts';
 import { systemClock } from '../selfcheck/poll.ts';
 import { exitCode, renderJson, renderTable } from '../selfcheck/report.ts';

@@ -42,6 +42,7 @@ export const ATTR_MESSAGING_MESSAGE_ID = 'messaging.message.id' as const;
 export const ATTR_MESSAGING_CONSUMER_GROUP_NAME = 'messaging.consumer.group.name' as const;
 export const MESSAGING_OPERATION_TYPE_VALUE_SEND = 'send' as const;
 export const MESSAGING_OPERATION_TYPE_VALUE_PROCESS = 'process' as const;
+export const MESSAGING_OPERATION_TYPE_VALUE_SETTLE = 'settle' as const;
 
 /**
  * The service on the server side of a call, set by the client. Semconv 1.45.0 deprecates both

@@ -1,59 +1,20 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/service-process.ts';
+import { CollectorProcess, freePorts, portOverrides, until } from '../helpers/collector-process.ts';
 
 /**
  * The bundled Collector config, run by our built Collector, is the second line of defence: whatever
  * a sender puts in process.command_args / process.command_line never leaves it, in any signal. A
  * second Collector (tests/e2e/sink-collector.yaml) stands in for Tempo, Loki and Prometheus and
- * writes what it receives to files. Ports are free ones picked at run time (the native stack owns
- * the default ones).
+ * writes what it receives to files.
  */
-const OTELCOL_BIN = execFileSync(join(REPO_ROOT, 'scripts/build-tools.sh'), ['--print-env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-  .split('\n')
-  .find((line) => line.startsWith('OTELCOL_BIN='))!
-  .slice('OTELCOL_BIN='.length);
-
 const SECRET = 'collector-argv-secret-8Jd2Qw';
-const children: ChildProcess[] = [];
+const collectors: CollectorProcess[] = [];
 afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const collector of collectors) collector.kill();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function startCollector(args: string[], env: NodeJS.ProcessEnv): string[] {
-  const output: string[] = [];
-  const child = spawn(OTELCOL_BIN, args, { cwd: REPO_ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  children.push(child);
-  return output;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, output: string[], timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch {
-      // not yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what} not within ${timeoutMs} ms:\n${output.join('').slice(-3000)}`);
-}
 
 const str = (value: string) => ({ stringValue: value });
 const resource = {
@@ -91,7 +52,10 @@ function probePayloads() {
     },
     metrics: {
       resourceMetrics: [
-        { resource, scopeMetrics: [{ metrics: [{ name: 'scrub_probe_metric', gauge: { dataPoints: [{ timeUnixNano: now, asDouble: 1 }] } }] }] },
+        {
+          resource,
+          scopeMetrics: [{ metrics: [{ name: 'scrub_probe_metric', gauge: { dataPoints: [{ timeUnixNano: now, asDouble: 1 }] } }] }],
+        },
       ],
     },
     logs: {
@@ -102,38 +66,32 @@ function probePayloads() {
 
 describe('the Collector config scrubs command lines from every signal', () => {
   it('deletes process.command_args and process.command_line from traces, metrics and logs and keeps the rest', async () => {
-    const [sinkGrpc, sinkHttp, sinkHealth, grpc, http, health] = await Promise.all([...Array(6)].map(() => freePort()));
+    const { sinkGrpc, sinkHttp, sinkHealth, grpc, http, health } = await freePorts(
+      'sinkGrpc',
+      'sinkHttp',
+      'sinkHealth',
+      'grpc',
+      'http',
+      'health',
+    );
     const sinkDir = mkdtempSync(join(tmpdir(), 'otelkit-scrub-'));
-    const sinkOutput = startCollector(['--config', 'tests/e2e/sink-collector.yaml'], {
+    const sink = new CollectorProcess(['--config', 'tests/e2e/sink-collector.yaml'], {
       SINK_DIR: sinkDir,
       SINK_GRPC_ENDPOINT: `127.0.0.1:${sinkGrpc}`,
       SINK_HTTP_ENDPOINT: `127.0.0.1:${sinkHttp}`,
       SINK_HEALTH_ENDPOINT: `127.0.0.1:${sinkHealth}`,
     });
-    // The kit's config unchanged; only its fixed listen ports are moved by yaml: overrides.
-    const output = startCollector(
-      [
-        '--config',
-        'collector/config.yaml',
-        '--config',
-        `yaml:receivers::otlp::protocols::grpc::endpoint: 127.0.0.1:${grpc}`,
-        '--config',
-        `yaml:receivers::otlp::protocols::http::endpoint: 127.0.0.1:${http}`,
-        '--config',
-        `yaml:extensions::health_check::endpoint: 127.0.0.1:${health}`,
-        '--config',
-        'yaml:service::telemetry::metrics::level: none',
-      ],
-      {
-        OTELCOL_BIND_HOST: '127.0.0.1',
-        REDIS_ENDPOINT: '127.0.0.1:6379',
-        TEMPO_OTLP_ENDPOINT: `127.0.0.1:${sinkGrpc}`,
-        LOKI_OTLP_ENDPOINT: `http://127.0.0.1:${sinkHttp}/otlp`,
-        PROMETHEUS_OTLP_ENDPOINT: `http://127.0.0.1:${sinkHttp}/api/v1/otlp`,
-      },
-    );
-    await until('sink healthy', async () => ((await fetch(`http://127.0.0.1:${sinkHealth}/`)).ok ? true : undefined), sinkOutput);
-    await until('collector healthy', async () => ((await fetch(`http://127.0.0.1:${health}/`)).ok ? true : undefined), output);
+    // The kit's config as shipped; only its fixed listen ports are moved.
+    const collector = new CollectorProcess(['--config', 'collector/config.yaml', ...portOverrides({ grpc, http, health })], {
+      OTELCOL_BIND_HOST: '127.0.0.1',
+      REDIS_ENDPOINT: '127.0.0.1:6379',
+      TEMPO_OTLP_ENDPOINT: `127.0.0.1:${sinkGrpc}`,
+      LOKI_OTLP_ENDPOINT: `http://127.0.0.1:${sinkHttp}/otlp`,
+      PROMETHEUS_OTLP_ENDPOINT: `http://127.0.0.1:${sinkHttp}/api/v1/otlp`,
+    });
+    collectors.push(sink, collector);
+    await sink.ready(sinkHealth);
+    await collector.ready(health);
 
     for (const [signal, body] of Object.entries(probePayloads())) {
       const response = await fetch(`http://127.0.0.1:${http}/v1/${signal}`, {
@@ -156,7 +114,7 @@ describe('the Collector config scrubs command lines from every signal', () => {
             .filter((line) => line.includes(name));
           return found.length > 0 ? found : undefined;
         },
-        output,
+        collector.output,
       );
       const received = lines.join('\n');
       expect(received, signal).toContain('"service.name"');

@@ -14,9 +14,11 @@ import { withSpan } from '../../src/telemetry/tracing.ts';
 import { PrivateRedis } from '../helpers/redis-server.ts';
 import { eventually, exportedLogs, finishedSpans, metricPoints } from '../helpers/telemetry.ts';
 
-// A private Redis: other integration files flush the shared test db at start, which would drop the stream.
-const server = new PrivateRedis(16_392);
-const logger = createLogger('worker', 'silent');
+// A private Redis: other integration files flush the shared test db at start, which would drop the
+// stream. A random port, so that two runs of the suite on one machine do not share it.
+const server = new PrivateRedis(20_000 + Math.floor(Math.random() * 20_000));
+// The JSON lines are dropped: the test reads the OTLP log records the pino instrumentation exports.
+const logger = createLogger('worker', 'info', { write: () => {} });
 let redis: RedisClient;
 let consumers: Array<{ stop: () => Promise<unknown> }> = [];
 
@@ -121,7 +123,7 @@ describe('the confirmation stream', () => {
     await events.publishConfirmation(confirmation('good-2'));
 
     const dead = await eventually(
-      () => redis.xRange(CONFIRMATIONS_DEAD_LETTER_STREAM, '-', '+'),
+      async () => ((await redis.xRange(CONFIRMATIONS_DEAD_LETTER_STREAM, '-', '+')) ?? []).flatMap((e) => (e ? [e] : [])),
       (entries) => entries.length > 0,
     );
     expect(dead).toHaveLength(1);
@@ -136,6 +138,11 @@ describe('the confirmation stream', () => {
     const log = exportedLogs().find((r) => r.body === 'confirmation_dead_lettered' && r.attributes.message_id === poisonId);
     expect(log?.severityText).toBe('error');
     expect(log?.attributes).toMatchObject({ order_id: 'poison', delivery_count: 3, dead_letter_stream: CONFIRMATIONS_DEAD_LETTER_STREAM });
+    const settle = finishedSpans().find(
+      (s) => s.name === `dead_letter ${CONFIRMATIONS_STREAM}` && s.attributes['messaging.message.id'] === poisonId,
+    );
+    expect(settle?.attributes['messaging.operation.type']).toBe('settle');
+    expect(settle?.spanContext().traceId).toBe(dead[0]!.message.traceparent!.split('-')[1]);
   });
 });
 

@@ -7,7 +7,10 @@ import { TEST_DATABASE_URL } from '../helpers/backends.ts';
 import { eventually, metricPoints } from '../helpers/telemetry.ts';
 
 const POOL = 'pool-probe';
-const db = connectDb({ url: TEST_DATABASE_URL, poolMax: 2, slowQueryMs: 10_000, poolName: POOL }, createLogger('pool', 'info', new LogCapture()));
+const db = connectDb(
+  { url: TEST_DATABASE_URL, poolMax: 2, slowQueryMs: 10_000, poolName: POOL },
+  createLogger('pool', 'info', new LogCapture()),
+);
 const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
 afterAll(async () => {
   await db.end();
@@ -16,7 +19,8 @@ afterAll(async () => {
 
 /** The pool's metric points now: connections by state, pending requests and max. */
 async function pool() {
-  const mine = (name: string) => metricPoints(name).then((points) => points.filter((p) => p.attributes['db.client.connection.pool.name'] === POOL));
+  const mine = (name: string) =>
+    metricPoints(name).then((points) => points.filter((p) => p.attributes['db.client.connection.pool.name'] === POOL));
   const count = await mine('db.client.connection.count');
   const state = (s: string) => count.find((p) => p.attributes['db.client.connection.state'] === s)?.value;
   return {
@@ -41,7 +45,10 @@ describe('db.client.connection.* follow the pool', () => {
         await gate;
       }),
     );
-    await eventually(() => pids.length, (n) => n === 2);
+    await eventually(
+      () => pids.length,
+      (n) => n === 2,
+    );
     const waiting = db.query`SELECT 1`;
     expect(await pool()).toEqual({ used: 2, idle: 0, pending: 1, max: 2 });
 

@@ -38,14 +38,22 @@ describe('injected faults (admin endpoint of the api)', () => {
   it('db_saturation holds every pool connection: requests wait and slow queries are logged', async () => {
     await setFaults({ db_saturation: true });
     try {
-      // The worker's pool reports too (same process in this test): the api's is the busy one.
-      const used = await eventually(
-        async () => Math.max(...(await metricPoints('db.client.connection.count')).map((p) => Number(p.value))),
-        (value) => value === 3,
-      );
-      expect(used).toBe(3);
+      // Every connection of the api's pool held by the fault (the worker's pool, in this process too, stays idle).
+      const used = async () =>
+        Math.max(
+          0,
+          ...(await metricPoints('db.client.connection.count'))
+            .filter((p) => p.attributes['db.client.connection.state'] === 'used')
+            .map((p) => Number(p.value)),
+        );
+      const pending = async () => Math.max(0, ...(await metricPoints('db.client.connection.pending_requests')).map((p) => Number(p.value)));
+      await eventually(used, (value) => value === 3);
+      expect(await pending()).toBe(0);
+      // The effect: a real request finds no free connection, waits in the queue, and is slow.
       const started = performance.now();
-      const response = await call(stack.apiUrl, 'GET', '/api/products', { headers: { 'x-tenant-id': 'globex' } });
+      const inFlight = call(stack.apiUrl, 'GET', '/api/products', { headers: { 'x-tenant-id': 'globex' } });
+      await eventually(pending, (value) => value >= 1);
+      const response = await inFlight;
       expect(response.status).toBe(200);
       expect(performance.now() - started).toBeGreaterThan(200);
       await eventually(

@@ -58,9 +58,9 @@ describe('metrics', () => {
     const db = await metricPoints('db.client.operation.duration');
     expect(db.some((p) => p.attributes['db.operation.name'] === 'SELECT' && p.attributes['db.system.name'] === 'postgresql')).toBe(true);
     const api = { 'db.client.connection.pool.name': 'api' };
-    expect((await metricPoints('db.client.connection.max')).filter((p) => p.attributes['db.client.connection.pool.name'] === 'api')).toEqual([
-      { attributes: api, value: 10 },
-    ]);
+    expect(
+      (await metricPoints('db.client.connection.max')).filter((p) => p.attributes['db.client.connection.pool.name'] === 'api'),
+    ).toEqual([{ attributes: api, value: 10 }]);
     const byState = Object.fromEntries(
       (await metricPoints('db.client.connection.count'))
         .filter((p) => p.attributes['db.client.connection.pool.name'] === 'api')

@@ -61,7 +61,9 @@ describe('one order, one trace', () => {
       expect(span.attributes['db.collection.name'], span.name).toBe(span.name.split(' ')[1]);
     }
     // The reservation's statements share one INTERNAL transaction span under validate_inventory.
-    const [transaction] = named('transaction').filter((s) => s.parentSpanContext?.spanId === named('validate_inventory')[0]!.spanContext().spanId);
+    const [transaction] = named('transaction').filter(
+      (s) => s.parentSpanContext?.spanId === named('validate_inventory')[0]!.spanContext().spanId,
+    );
     expect(transaction?.kind).toBe(SpanKind.INTERNAL);
     const inTransaction = db.filter((s) => s.parentSpanContext?.spanId === transaction!.spanContext().spanId).map((s) => s.name);
     expect(inTransaction).toEqual(expect.arrayContaining(['SELECT products', 'UPDATE products', 'INSERT orders', 'INSERT order_lines']));
@@ -125,7 +127,10 @@ describe('one order, one trace', () => {
     const line = stack.logs.lines.find((l) => l.message === 'request_completed' && l.request_id === 'gateway-failure-1');
     expect(line?.trace_id).toMatch(/^[0-9a-f]{32}$/);
     const server = await eventually(
-      () => finishedSpans().find((s) => s.spanContext().traceId === line!.trace_id && s.kind === SpanKind.SERVER && s.name === 'POST /api/orders'),
+      () =>
+        finishedSpans().find(
+          (s) => s.spanContext().traceId === line!.trace_id && s.kind === SpanKind.SERVER && s.name === 'POST /api/orders',
+        ),
       (span) => span !== undefined,
     );
     expect(server!.status.code).toBe(SpanStatusCode.ERROR);

@@ -3,13 +3,13 @@
  * here, so this is what catches a typo in a service key, a wrong depends_on condition or a malformed
  * healthcheck before a user's `docker compose up` does.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import * as formatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import type { ComposeFile } from './support/compose.ts';
 import { loadCompose } from './support/compose.ts';
-import { repoPath } from './support/repo.ts';
+import { readYaml, repoPath } from './support/repo.ts';
 
 // ajv-formats is CommonJS with only a default export: from ESM, `.default` is module.exports (the
 // plugin function), and the plugin carries itself again as `.default`, which is what TypeScript types.
@@ -29,12 +29,23 @@ const validate = validator();
 const errorsOf = (doc: unknown): string[] =>
   validate(doc) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message}`);
 
+/** docker-compose.<name>.yml files beside docker-compose.yml: overlays merged over it with -f. */
+const overlays = readdirSync(repoPath()).filter((file) => /^docker-compose\.[a-z0-9-]+\.yml$/.test(file));
+
 /** A deep copy of the compose file that a test may break. */
 const copy = (): ComposeFile => structuredClone(loadCompose());
 
 describe('docker-compose.yml against the Compose Specification schema', () => {
   it('is valid', () => {
     expect(errorsOf(loadCompose())).toEqual([]);
+  });
+
+  it.each(overlays)('overlay %s is valid', (file) => {
+    expect(errorsOf(readYaml(file))).toEqual([]);
+  });
+
+  it('has at least the host-metrics overlay to check', () => {
+    expect(overlays).toContain('docker-compose.hostmetrics.yml');
   });
 
   it('has no top-level version key (obsolete in the Compose Specification)', () => {

@@ -94,6 +94,25 @@ describe('image pins', () => {
     expect(contribVersions.size, 'builder-config pins contrib components').toBeGreaterThan(0);
     expect([...contribVersions]).toEqual([imageVersion]);
   });
+
+  /** The version a tools/<name>/go.mod pins for a module (`require <module> v<version>`). */
+  const goModVersion = (tool: string, module: string): string | undefined =>
+    new RegExp(`^\\s*${module.replaceAll('.', '\\.')} v(\\S+)`, 'm').exec(readRepoFile(`tools/${tool}/go.mod`))?.[1];
+
+  it('runs the Prometheus image at the version the tests build (tools/prometheus)', () => {
+    // Prometheus 3.MM.P is published as Go module version v0.3MM.P.
+    const [, minor, patch] = /^0\.3(\d\d)\.(\d+)$/.exec(goModVersion('prometheus', 'github.com/prometheus/prometheus') ?? '') ?? [];
+    expect(minor, 'tools/prometheus/go.mod pins github.com/prometheus/prometheus').toBeDefined();
+    const imageVersion = splitImage(withDefaults(compose.services.prometheus?.image ?? '')).tag;
+    expect(imageVersion).toBe(`v3.${Number(minor)}.${patch}`);
+  });
+
+  it('runs the Alertmanager image at the version the tests build (tools/alertmanager)', () => {
+    const built = goModVersion('alertmanager', 'github.com/prometheus/alertmanager');
+    expect(built, 'tools/alertmanager/go.mod pins github.com/prometheus/alertmanager').toBeDefined();
+    const imageVersion = splitImage(withDefaults(compose.services.alertmanager?.image ?? '')).tag;
+    expect(imageVersion).toBe(`v${built}`);
+  });
 });
 
 describe('service conventions', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseLoadArgs, parseRatio, UsageError } from '../../src/loadgen/args.ts';
+import { parseDuration, UsageError } from '../../src/cli/usage.ts';
+import { parseLoadArgs, parseRatio } from '../../src/loadgen/args.ts';
 import { LoadStats } from '../../src/loadgen/stats.ts';
 import { violations } from '../../src/loadgen/thresholds.ts';
 
@@ -92,7 +93,7 @@ describe('load generator arguments', () => {
     expect(() => parseLoadArgs(['--bogus'])).toThrow(UsageError);
     expect(() => parseLoadArgs(['--rate', 'fast'])).toThrow(/--rate must be a number/);
     expect(() => parseLoadArgs(['--rate=-1'])).toThrow(/--rate must be > 0/);
-    expect(() => parseLoadArgs(['--duration', 'soon'])).toThrow(/invalid duration/);
+    expect(() => parseLoadArgs(['--duration', 'soon'])).toThrow(/--duration "soon" is not a duration/);
     expect(() => parseLoadArgs(['--scenario', 'chaos'])).toThrow(/--scenario must be one of/);
     expect(() => parseLoadArgs(['--max-error-rate', '150%'])).toThrow(/above 100%/);
   });

@@ -10,7 +10,15 @@ describe('describeStatement', () => {
       text: 'SELECT id FROM users WHERE email = $1 AND tenant_id = $2',
       operation: 'SELECT',
       summary: 'SELECT users',
+      collection: 'users',
     });
+  });
+
+  it('names db.collection.name only for a statement on a single table', () => {
+    expect(describeStatement(strings(['UPDATE orders SET status = ', ' WHERE id = ', ''])).collection).toBe('orders');
+    expect(describeStatement(strings(['SELECT o.id FROM orders o JOIN order_lines l ON l.order_id = o.id'])).collection).toBeUndefined();
+    expect(describeStatement(strings(['SELECT id FROM users WHERE id IN (SELECT user_id FROM orders)'])).collection).toBeUndefined();
+    expect(describeStatement(strings(['SELECT pg_sleep(2)'])).collection).toBeUndefined();
   });
 
   it('names the target of inserts and updates and collapses whitespace', () => {

@@ -4,8 +4,17 @@ import { logsAttempt, probeLogQuery } from '../../src/selfcheck/loki.ts';
 import { pollUntil } from '../../src/selfcheck/poll.ts';
 import { fakeClock, file, FixtureServer, fixture, refusedUrl } from '../fixtures/selfcheck/server.ts';
 
-// The recorded log line carries this trace id (tests/fixtures/selfcheck/loki-query-range-streams.json).
-const TRACE_ID = '644d44bbd5263f4f194179503c7189e0';
+// The trace of the recorded answer (loki-3.7.6-query-range-by-trace-id.json: 4 lines of one declined
+// order, 2 of the api and 2 of payments; the query selected {service_namespace="otelkit"}).
+const TRACE_ID = '011fc3dd24eaf6f56afb089e68747c4c';
+const RECORDED = 'loki-3.7.6-query-range-by-trace-id.json';
+/** The recorded envelope with the streams `keep` selects: Loki's answer to a narrower query. */
+const recorded = (keep: (stream: Record<string, string>) => boolean = () => true) => {
+  const answer = JSON.parse(fixture(RECORDED));
+  answer.data.result = answer.data.result.filter((s: { stream: Record<string, string> }) => keep(s.stream));
+  return { body: answer };
+};
+const EMPTY = recorded(() => false);
 const PATH = '/loki/api/v1/query_range';
 const STARTED = 1_795_578_421_000;
 const client = createHttpClient(2_000);
@@ -27,9 +36,9 @@ const poll = (timeoutMs = 10_000, url = server.url) => {
 
 describe('logs check against Loki 3.7 query_range', () => {
   it('passes when a line with the trace id is found, asking with trace_id as structured metadata', async () => {
-    server.route(PATH, file('loki-query-range-streams.json'));
+    server.route(PATH, file(RECORDED));
     const result = await poll();
-    expect(result).toMatchObject({ status: 'pass', detail: `1 line(s) with trace_id=${TRACE_ID} (request_completed)` });
+    expect(result).toMatchObject({ status: 'pass', detail: `2 line(s) with trace_id=${TRACE_ID} (request_completed, payment_failed)` });
     const [request] = server.requests(PATH);
     expect(request!.query.get('query')).toBe(`{service_name="api"} | trace_id="${TRACE_ID}"`);
     expect(request!.query.get('start')).toBe(`${STARTED - 60_000}000000`);
@@ -38,25 +47,45 @@ describe('logs check against Loki 3.7 query_range', () => {
   });
 
   it('polls while the result is empty, then passes', async () => {
-    server.route(PATH, [file('loki-query-range-empty.json'), file('loki-query-range-empty.json'), file('loki-query-range-streams.json')]);
+    server.route(PATH, [EMPTY, EMPTY, recorded((stream) => stream.service_name === 'api')]);
     expect((await poll()).status).toBe('pass');
     expect(server.requests(PATH)).toHaveLength(3);
   });
 
   it('fails after the timeout with the Loki exporter and structured-metadata hints', async () => {
-    server.route(PATH, file('loki-query-range-empty.json'));
+    server.route(PATH, EMPTY);
     const result = await poll(8_000);
     expect(result.status).toBe('fail');
-    expect(result.detail).toMatch(/no line with trace_id=644d\w+ from service_name=api in Loki \(waited 8 s\)/);
+    expect(result.detail).toBe(`no line with trace_id=${TRACE_ID} from service_name=api in Loki (waited 8 s)`);
     expect(result.hint).toContain('otelcol_exporter_send_failed_log_records{exporter="otlp_http/loki"}');
     expect(result.hint).toContain('allow_structured_metadata');
   });
 
   it('does not count lines of another trace (wrong data)', async () => {
-    const other = JSON.parse(fixture('loki-query-range-streams.json'));
-    other.data.result[0].stream.trace_id = '00000000000000000000000000000001';
-    server.route(PATH, { body: other });
+    const other = recorded();
+    for (const s of other.body.data.result) s.stream.trace_id = '00000000000000000000000000000001';
+    server.route(PATH, other);
+    const result = await poll(4_000);
+    expect(result).toMatchObject({
+      status: 'fail',
+      detail: `no line with trace_id=${TRACE_ID} from service_name=api in Loki (only 4 other stream(s)) (waited 4 s)`,
+    });
+  });
+
+  it('does not count lines without a trace_id: the probe must be found by its own id', async () => {
+    const untagged = recorded();
+    for (const s of untagged.body.data.result) delete s.stream.trace_id;
+    server.route(PATH, untagged);
     expect((await poll(4_000)).status).toBe('fail');
+  });
+
+  it('does not count lines of the trace from another service', async () => {
+    server.route(
+      PATH,
+      recorded((stream) => stream.service_name === 'payments'),
+    );
+    const result = await poll(4_000);
+    expect(result.detail).toBe(`no line with trace_id=${TRACE_ID} from service_name=api in Loki (only 2 other stream(s)) (waited 4 s)`);
   });
 
   it('fails at once on a metric result instead of log streams (wrong data)', async () => {

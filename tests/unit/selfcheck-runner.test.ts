@@ -6,9 +6,9 @@ import { exitCode, renderJson, renderTable } from '../../src/selfcheck/report.ts
 import { runSelfCheck } from '../../src/selfcheck/runner.ts';
 import { fakeClock, file, FixtureServer, refusedUrl } from '../fixtures/selfcheck/server.ts';
 
-// Ids matching the recorded trace and log line; the clock starts 3 s before the recorded metric sample.
+// Ids matching the recorded Tempo trace and Loki lines (tests/fixtures/selfcheck/README.md).
 const IDS = {
-  traceId: '644d44bbd5263f4f194179503c7189e0',
+  traceId: '011fc3dd24eaf6f56afb089e68747c4c',
   spanId: '00f067aa0ba902b7',
   requestId: 'verify-6f1f8f0e-2f52-4a7e-9b38-0d7c1c4a9e21',
 };
@@ -17,12 +17,28 @@ const EXPECTED = { names: ['HighErrorRate', 'OtelCollectorDown'], files: ['alert
 const client = createHttpClient(2_000);
 const server = new FixtureServer();
 
+/** Prometheus's answer for the probe route's request count: 40 earlier requests, plus each probe seen. */
+const countedProbes =
+  (earlier = 40) =>
+  () => ({
+    body: {
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: [{ metric: {}, value: [1_795_870_850, String(earlier + server.requests('/api/products').length)] }],
+      },
+    },
+  });
+
 /** One server plays every backend of a healthy compose stack (their paths do not collide). */
 function healthyStack(): void {
   server.route('/api/products', { body: { products: [] } });
-  server.route(`/api/v2/traces/${IDS.traceId}`, [{ status: 404, body: 'trace not found' }, file('tempo-trace-v2.json')]);
-  server.route('/loki/api/v1/query_range', [file('loki-query-range-empty.json'), file('loki-query-range-streams.json')]);
-  server.route('/api/v1/query', file('prometheus-query-fresh.json'));
+  server.route(`/api/v2/traces/${IDS.traceId}`, [{ status: 404, body: 'trace not found' }, file('tempo-3.0.3-trace-v2-order.json')]);
+  server.route('/loki/api/v1/query_range', [
+    { body: { status: 'success', data: { resultType: 'streams', result: [] } } },
+    file('loki-3.7.6-query-range-by-trace-id.json'),
+  ]);
+  server.route('/api/v1/query', countedProbes());
   server.route('/api/v1/rules', file('prometheus-rules-alert.json'));
   server.route('/api/v1/alertmanagers', file('prometheus-alertmanagers.json'));
   server.route('/api/v2/status', file('alertmanager-status.json'));
@@ -74,6 +90,23 @@ describe('runSelfCheck', () => {
     ]);
     expect(exitCode(report.results)).toBe(0);
     expect(server.requests(`/api/v2/traces/${IDS.traceId}`)).toHaveLength(2);
+    expect(report.results.find((r) => r.id === 'metrics')!.detail).toBe(
+      "GET /api/products count of the api rose from 40 to 41: the probe's request reached Prometheus",
+    );
+  });
+
+  it('reads the request count before sending the probe, and fails the metrics row when the probe is never counted', async () => {
+    server.route('/api/v1/query', (request) => {
+      expect(request.query.get('query')).toContain('http_server_request_duration_seconds_count');
+      return { body: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1_795_870_850, '40'] }] } } };
+    });
+    const report = await run(['--backends', 'prometheus']);
+    const first = server.seen.findIndex((r) => r.path === '/api/v1/query');
+    expect(first).toBeLessThan(server.seen.findIndex((r) => r.path === '/api/products'));
+    expect(report.results.find((r) => r.id === 'metrics')).toMatchObject({
+      status: 'fail',
+      detail: 'GET /api/products count of the api still 40 (40 before the probe) (waited 20 s)',
+    });
   });
 
   it('sends one probe carrying the known trace id, request id and tenant', async () => {

@@ -1,11 +1,29 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../../src/selfcheck/http-get.ts';
 import { pollUntil } from '../../src/selfcheck/poll.ts';
-import { tracesAttempt } from '../../src/selfcheck/tempo.ts';
-import { fakeClock, file, FixtureServer, refusedUrl } from '../fixtures/selfcheck/server.ts';
+import { traceIdHex, tracesAttempt } from '../../src/selfcheck/tempo.ts';
+import { fakeClock, file, FixtureServer, fixture, refusedUrl } from '../fixtures/selfcheck/server.ts';
 
-// The trace id of the recorded trace (tests/fixtures/selfcheck/tempo-trace-v2.json).
-const TRACE_ID = '644d44bbd5263f4f194179503c7189e0';
+// The recorded trace (tempo-3.0.3-trace-v2-order.json): one declined POST /api/orders, 15 api
+// spans, 1 loadgen and 1 payments span; Tempo writes its span trace ids in base64.
+const TRACE_ID = '011fc3dd24eaf6f56afb089e68747c4c';
+const RECORDED = 'tempo-3.0.3-trace-v2-order.json';
+type Answer = {
+  trace: {
+    resourceSpans: Array<{
+      resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
+      scopeSpans: Array<{ spans: Array<{ traceId: string }> }>;
+    }>;
+  };
+};
+/** The recorded answer, changed by `edit` (to play wrong data Tempo could return). */
+const recorded = (edit: (answer: Answer) => void = () => {}) => {
+  const answer = JSON.parse(fixture(RECORDED)) as Answer;
+  edit(answer);
+  return { body: answer };
+};
+const service = (rs: Answer['trace']['resourceSpans'][number]) =>
+  rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue;
 const PATH = `/api/v2/traces/${TRACE_ID}`;
 const client = createHttpClient(2_000);
 const server = new FixtureServer();
@@ -26,15 +44,15 @@ const poll = (timeoutMs = 10_000) => {
 
 describe('traces check against Tempo 3.0 trace-by-id v2', () => {
   it('passes when the trace holds spans of service.name=api', async () => {
-    server.route(PATH, file('tempo-trace-v2.json'));
+    server.route(PATH, file(RECORDED));
     const result = await poll();
     expect(result.status).toBe('pass');
-    expect(result.detail).toBe(`trace ${TRACE_ID}: 7 span(s) of api, server span "GET /api/products"`);
+    expect(result.detail).toBe(`trace ${TRACE_ID}: 15 span(s) of api, server span "POST /api/orders"`);
     expect(server.requests(PATH)).toHaveLength(1);
   });
 
   it('keeps polling while Tempo answers 404, then passes', async () => {
-    server.route(PATH, [{ status: 404, body: 'trace not found' }, { status: 404, body: 'trace not found' }, file('tempo-trace-v2.json')]);
+    server.route(PATH, [{ status: 404, body: 'trace not found' }, { status: 404, body: 'trace not found' }, file(RECORDED)]);
     const result = await poll();
     expect(result.status).toBe('pass');
     expect(server.requests(PATH)).toHaveLength(3);
@@ -51,16 +69,34 @@ describe('traces check against Tempo 3.0 trace-by-id v2', () => {
   });
 
   it('treats an empty trace (200 without spans) as not there yet', async () => {
-    server.route(PATH, [{ body: { trace: {}, metrics: {} } }, file('tempo-trace-v2.json')]);
+    server.route(PATH, [{ body: { trace: {}, metrics: {} } }, file(RECORDED)]);
     expect((await poll()).status).toBe('pass');
   });
 
   it('fails with a precise hint when the trace has no api span (wrong data)', async () => {
-    server.route(PATH, file('tempo-trace-v2-without-api.json'));
+    server.route(
+      PATH,
+      recorded((a) => (a.trace.resourceSpans = a.trace.resourceSpans.filter((rs) => service(rs) !== 'api'))),
+    );
     const result = await poll(6_000);
     expect(result.status).toBe('fail');
-    expect(result.detail).toContain('no span of service.name=api (only: loadgen)');
+    expect(result.detail).toContain('no span of service.name=api (only: loadgen, payments)');
     expect(result.hint).toContain('OTEL_SERVICE_NAME');
+  });
+
+  it("reads Tempo's base64 span trace ids (and hex ones) as the probe's hex id", () => {
+    expect(traceIdHex('AR/D3STq9vVq+wieaHR8TA==')).toBe(TRACE_ID);
+    expect(traceIdHex('011FC3DD24EAF6F56AFB089E68747C4C')).toBe(TRACE_ID);
+  });
+
+  it("fails at once when the spans belong to another trace (the answer is not for the probe's id)", async () => {
+    const other = Buffer.from('0123456789abcdef0123456789abcdef', 'hex').toString('base64');
+    server.route(
+      PATH,
+      recorded((a) => a.trace.resourceSpans.forEach((rs) => rs.scopeSpans.forEach((ss) => ss.spans.forEach((s) => (s.traceId = other))))),
+    );
+    const result = await poll();
+    expect(result).toMatchObject({ status: 'fail', detail: `Tempo answered for ${TRACE_ID} with 17 span(s) of other traces` });
   });
 
   it('fails at once when Tempo is down (connection refused)', async () => {

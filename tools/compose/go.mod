@@ -1,3 +1,7 @@
+// Pins Docker Compose as a Go tool dependency, in a module of its own so its dependency graph never
+// mixes with the other tools'. Built by scripts/build-tools.sh into the cache as docker-compose (and
+// linked as the docker CLI plugin); the static tests run its `config` command, which needs no engine.
+// v5.6.0 is the newest release that Go 1.26.8 builds; its dependencies ask for go 1.26.8 below.
 module otelkit/tools/compose
 
 go 1.26.8

@@ -28,7 +28,10 @@ export class PoolState {
     this.max = max;
   }
 
-  /** For postgres.js's `socket` option. The socket connects while postgres.js already writes to it. */
+  /**
+   * For postgres.js's `socket` option. The socket connects while postgres.js already writes to it
+   * (Node buffers writes until then). Only the first host of the URL is used: our URLs name one.
+   */
   readonly socket: SocketFactory = (options) => {
     const host = options.host[0] ?? 'localhost';
     const port = options.port[0] ?? 5432;

@@ -9,6 +9,7 @@ import {
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM_NAME,
   MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+  MESSAGING_OPERATION_TYPE_VALUE_SETTLE,
 } from '../../telemetry/semconv.ts';
 import { SpanKind, withSpanFrom } from '../../telemetry/tracing.ts';
 import type { Logger } from '../logger.ts';
@@ -109,9 +110,9 @@ export class ConfirmationConsumer {
     const pending = await this.redis.xPendingRange(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, '-', '+', batchSize, { IDLE: reclaimIdleMs });
     if (pending.length === 0) return [];
     const deliveries = new Map(pending.map((p) => [p.id, p.deliveriesCounter]));
-    const claimed = (await this.redis.xClaim(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, consumerName, reclaimIdleMs, [...deliveries.keys()])).filter(
-      isEntry,
-    );
+    const claimed = (
+      await this.redis.xClaim(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, consumerName, reclaimIdleMs, [...deliveries.keys()])
+    ).filter(isEntry);
     const retry: Entry[] = [];
     for (const entry of claimed) {
       const count = deliveries.get(entry.id) ?? 0;
@@ -121,36 +122,54 @@ export class ConfirmationConsumer {
     return retry;
   }
 
+  /**
+   * Moves an entry to the dead-letter stream and acknowledges it, in one MULTI, inside an INTERNAL
+   * `dead_letter <stream>` span (a settle operation) under the message's creation context, so the
+   * order's trace shows where its confirmation ended.
+   */
   private async deadLetter(entry: Entry, deliveries: number): Promise<void> {
-    await this.redis
-      .multi()
-      .xAdd(CONFIRMATIONS_DEAD_LETTER_STREAM, '*', { ...entry.message, source_message_id: entry.id, delivery_count: String(deliveries) })
-      .xAck(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, entry.id)
-      .exec();
-    deadLetteredCounter().add(1, {
+    const attributes = {
+      ...this.messagingAttributes(entry),
+      [ATTR_MESSAGING_OPERATION_NAME]: 'dead_letter',
+      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SETTLE,
+    };
+    await withSpanFrom(extractTraceContext(entry.message), `dead_letter ${CONFIRMATIONS_STREAM}`, { attributes }, async () => {
+      await this.redis
+        .multi()
+        .xAdd(CONFIRMATIONS_DEAD_LETTER_STREAM, '*', { ...entry.message, source_message_id: entry.id, delivery_count: String(deliveries) })
+        .xAck(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, entry.id)
+        .exec();
+      deadLetteredCounter().add(1, {
+        [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
+        [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
+      });
+      this.logger.error(
+        {
+          message_id: entry.id,
+          order_id: entry.message.order_id,
+          tenant_id: entry.message.tenant_id,
+          delivery_count: deliveries,
+          dead_letter_stream: CONFIRMATIONS_DEAD_LETTER_STREAM,
+        },
+        'confirmation_dead_lettered',
+      );
+    });
+  }
+
+  private messagingAttributes(entry: Entry) {
+    return {
       [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
       [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
-    });
-    this.logger.error(
-      {
-        message_id: entry.id,
-        order_id: entry.message.order_id,
-        tenant_id: entry.message.tenant_id,
-        delivery_count: deliveries,
-        dead_letter_stream: CONFIRMATIONS_DEAD_LETTER_STREAM,
-      },
-      'confirmation_dead_lettered',
-    );
+      [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: CONFIRMATIONS_GROUP,
+      [ATTR_MESSAGING_MESSAGE_ID]: entry.id,
+    };
   }
 
   private async process(entry: Entry): Promise<void> {
     const attributes = {
-      [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
-      [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
+      ...this.messagingAttributes(entry),
       [ATTR_MESSAGING_OPERATION_NAME]: 'process',
       [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-      [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: CONFIRMATIONS_GROUP,
-      [ATTR_MESSAGING_MESSAGE_ID]: entry.id,
     };
     const parent = extractTraceContext(entry.message);
     try {

@@ -1,0 +1,84 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { REPO_ROOT } from './service-process.ts';
+
+/** Our built Collector (scripts/build-tools.sh builds it before the tests and prints its path). */
+export const OTELCOL_BIN = execFileSync(join(REPO_ROOT, 'scripts/build-tools.sh'), ['--print-env'], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'ignore'],
+})
+  .split('\n')
+  .find((line) => line.startsWith('OTELCOL_BIN='))!
+  .slice('OTELCOL_BIN='.length);
+
+/** Ports nobody listens on right now, by name (the native stack owns the default ones). */
+export async function freePorts<K extends string>(...names: K[]): Promise<Record<K, number>> {
+  const ports = await Promise.all(names.map(() => freePort()));
+  return Object.fromEntries(names.map((name, i) => [name, ports[i]])) as Record<K, number>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * `yaml:` overrides that move the kit config's fixed listen ports (OTLP, health check, own metrics)
+ * to free ones, leaving everything else as shipped.
+ */
+export function portOverrides(ports: { grpc: number; http: number; health: number; metrics?: number }): string[] {
+  const metrics = ports.metrics
+    ? `yaml:service::telemetry::metrics::readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: ${ports.metrics}, without_units: true, without_type_suffix: true}}}}]`
+    : 'yaml:service::telemetry::metrics::level: none';
+  return [
+    `yaml:receivers::otlp::protocols::grpc::endpoint: 127.0.0.1:${ports.grpc}`,
+    `yaml:receivers::otlp::protocols::http::endpoint: 127.0.0.1:${ports.http}`,
+    `yaml:extensions::health_check::endpoint: 127.0.0.1:${ports.health}`,
+    metrics,
+  ].flatMap((override) => ['--config', override]);
+}
+
+/** A Collector process; `output` collects its log lines for failure messages. */
+export class CollectorProcess {
+  readonly output: string[] = [];
+  private readonly child: ChildProcess;
+
+  constructor(args: string[], env: NodeJS.ProcessEnv) {
+    this.child = spawn(OTELCOL_BIN, args, { cwd: REPO_ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    this.child.stderr!.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+  }
+
+  /** Resolves once the health check extension at `port` answers 200. */
+  async ready(healthPort: number): Promise<void> {
+    await until('Collector healthy', async () => ((await fetch(`http://127.0.0.1:${healthPort}/`)).ok ? true : undefined), this.output);
+  }
+
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+}
+
+/** Polls `probe` every 100 ms until it returns a value, failing with `output`'s tail after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  output: string[],
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch {
+      // not there yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms:\n${output.join('').slice(-3000)}`);
+}
