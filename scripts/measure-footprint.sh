@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peak memory of every process the native stack runs, under the load the compose memory limits are
 # sized for (docs/topology.md): mixed traffic at 50 req/s for 3 minutes, with the container
-# healthcheck (.ts and .mjs) run every 10 s against each service meanwhile, as compose does.
+# healthcheck (src/services/healthcheck.mjs) run every 10 s against each service meanwhile, as compose does.
 #
 #   scripts/measure-footprint.sh [--rate 50] [--duration 3m]
 #
@@ -69,14 +69,10 @@ sample() { # every second: the highest VmRSS seen per process (VmHWM is checked 
   done
 }
 
-healthchecks() { # compose's healthcheck, every 10 s per service, in both variants
+healthchecks() { # compose's healthcheck, every 10 s per service
   while true; do
-    for variant in ts mjs; do
-      local file="src/services/healthcheck.$variant"
-      [ -f "$file" ] || continue
-      for url in http://127.0.0.1:8080/health/ready http://127.0.0.1:8081/health/ready http://127.0.0.1:8082/health/ready; do
-        /usr/bin/time -f "healthcheck.$variant %M" -a -o "$work/samples" "$NODE_BIN" "$file" "$url" >/dev/null 2>&1 || true
-      done
+    for url in http://127.0.0.1:8080/health/ready http://127.0.0.1:8081/health/ready http://127.0.0.1:8082/health/ready; do
+      /usr/bin/time -f "healthcheck.mjs %M" -a -o "$work/samples" "$NODE_BIN" src/services/healthcheck.mjs "$url" >/dev/null 2>&1 || true
     done
     sleep 10
   done
