@@ -23,9 +23,12 @@ RUN npx tsc -p tsconfig.build.json --noEmit
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=deps --chown=node:node /app/node_modules ./node_modules
-COPY --chown=node:node package.json ./
-COPY --from=build --chown=node:node /app/src ./src
+# Owned by root and only readable by the process: the unprivileged user that runs it cannot change
+# its own code, even where compose's read-only root filesystem is not used. No secret is copied:
+# secrets arrive as environment variables at run time (docs/security.md).
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY --from=build /app/src ./src
 USER node
 EXPOSE 8080 8081 8082
 # The same start command as `npm run start:api`; compose overrides it for payments, worker, loadgen.

@@ -49,6 +49,18 @@ export default defineConfig({
           ...nativeNode,
         },
       },
+      {
+        // `npm run bench -- --smoke` as a child process: proves every benchmark part still produces numbers.
+        test: {
+          name: 'bench',
+          include: ['tests/bench/**/*.test.ts'],
+          globalSetup: ['tests/helpers/require-backends.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          ...nativeNode,
+        },
+      },
     ],
   },
 });

@@ -6,20 +6,22 @@
 #     prometheus-<v>/{prometheus,promtool}     tools/prometheus/go.mod (pinned `tool` deps)
 #     alertmanager-<v>/{alertmanager,amtool}   tools/alertmanager/go.mod
 #     compose-<v>/docker-compose               tools/compose/go.mod (Docker Compose, for `config` checks)
+#     telemetrygen-<v>/telemetrygen            tools/telemetrygen/go.mod (OTLP load for `npm run bench`)
 # Versions are read from those manifests (the single source of truth). A tool is skipped when its
 # binaries exist and were built from the same inputs (a stamp holds a hash of the manifest + flags).
 # Then the Collector configs are validated with the built distribution (fails the script if invalid).
 #
 # Usage:
-#   scripts/build-tools.sh [TOOL...]        TOOL = otelcol | prometheus | alertmanager | compose (default: all)
+#   scripts/build-tools.sh [TOOL...]        TOOL = otelcol | prometheus | alertmanager | compose | telemetrygen (default: all)
 #   eval "$(scripts/build-tools.sh --print-env)"
 #       builds whatever is missing (progress on stderr), then prints on stdout
-#       OTELCOL_BIN= PROMETHEUS_BIN= PROMTOOL_BIN= ALERTMANAGER_BIN= AMTOOL_BIN= COMPOSE_BIN= (absolute paths)
+#       OTELCOL_BIN= PROMETHEUS_BIN= PROMTOOL_BIN= ALERTMANAGER_BIN= AMTOOL_BIN= COMPOSE_BIN= TELEMETRYGEN_BIN=
+#       (absolute paths)
 # compose is also installed as the docker CLI plugin (~/.docker/cli-plugins/docker-compose) when a
 # docker CLI exists; tests call COMPOSE_BIN directly (`docker-compose config` needs no engine or CLI).
 #
 # Cold on 2 cores with empty Go caches: ~15 min in all (otelcol ~7, prometheus ~6, alertmanager
-# ~1, compose ~1.5, builder ~0.5); cached: <1 s. Measurements in collector/README.md.
+# ~1, compose ~1.5, builder ~0.5, telemetrygen ~1); cached: <1 s. Measurements in collector/README.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +35,7 @@ OTELCOL_MANIFEST="$ROOT/collector/builder-config.yaml"
 PROM_MOD="$ROOT/tools/prometheus"
 AM_MOD="$ROOT/tools/alertmanager"
 COMPOSE_MOD="$ROOT/tools/compose"
+TELEMETRYGEN_MOD="$ROOT/tools/telemetrygen"
 
 # Prometheus without the cloud/Kubernetes service-discovery plugins (static, file and http SD stay):
 # halves its compile time and binary size; compose and the native stack use static targets only.
@@ -55,12 +58,16 @@ ALERTMANAGER_VERSION="${BASH_REMATCH[1]}"
 COMPOSE_GOVERSION="$(awk '$1 == "github.com/docker/compose/v5" { print $2; exit }' "$COMPOSE_MOD/go.mod")"
 [[ "$COMPOSE_GOVERSION" =~ ^v([0-9]+\.[0-9]+\.[0-9]+)$ ]] || die "unexpected Compose module version '$COMPOSE_GOVERSION'"
 COMPOSE_VERSION="${BASH_REMATCH[1]}"
+TELEMETRYGEN_GOVERSION="$(awk '$1 == "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen" { print $2; exit }' "$TELEMETRYGEN_MOD/go.mod")"
+[[ "$TELEMETRYGEN_GOVERSION" =~ ^v([0-9]+\.[0-9]+\.[0-9]+)$ ]] || die "unexpected telemetrygen module version '$TELEMETRYGEN_GOVERSION'"
+TELEMETRYGEN_VERSION="${BASH_REMATCH[1]}"
 
 BUILDER_DIR="$BIN_ROOT/builder-$OTELCOL_VERSION"
 OTELCOL_DIR="$BIN_ROOT/otelcol-otelkit-$OTELCOL_VERSION"
 PROM_DIR="$BIN_ROOT/prometheus-$PROMETHEUS_VERSION"
 AM_DIR="$BIN_ROOT/alertmanager-$ALERTMANAGER_VERSION"
 COMPOSE_DIR="$BIN_ROOT/compose-$COMPOSE_VERSION"
+TELEMETRYGEN_DIR="$BIN_ROOT/telemetrygen-$TELEMETRYGEN_VERSION"
 
 OTELCOL_BIN="$OTELCOL_DIR/otelcol-otelkit"
 PROMETHEUS_BIN="$PROM_DIR/prometheus"
@@ -68,6 +75,7 @@ PROMTOOL_BIN="$PROM_DIR/promtool"
 ALERTMANAGER_BIN="$AM_DIR/alertmanager"
 AMTOOL_BIN="$AM_DIR/amtool"
 COMPOSE_BIN="$COMPOSE_DIR/docker-compose"
+TELEMETRYGEN_BIN="$TELEMETRYGEN_DIR/telemetrygen"
 
 # ---------------------------------------------------------------- helpers
 check_go() {
@@ -194,6 +202,19 @@ build_compose() {
   fi
 }
 
+build_telemetrygen() {
+  local hash; hash="$(inputs_hash "$TELEMETRYGEN_MOD/go.mod" "$TELEMETRYGEN_MOD/go.sum")"
+  if up_to_date "$TELEMETRYGEN_DIR" "$hash" "$TELEMETRYGEN_BIN"; then
+    log "telemetrygen $TELEMETRYGEN_VERSION: cached ($TELEMETRYGEN_BIN)"; return
+  fi
+  log "telemetrygen $TELEMETRYGEN_VERSION: building (~1 min cold)"
+  rm -f "$TELEMETRYGEN_DIR/.stamp"
+  mkdir -p "$TELEMETRYGEN_DIR"
+  timed "telemetrygen" bash -c 'cd "$1" && go build -trimpath -ldflags "-s -w" -o "$2" github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen' \
+    _ "$TELEMETRYGEN_MOD" "$TELEMETRYGEN_BIN"
+  echo "$hash" > "$TELEMETRYGEN_DIR/.stamp"
+}
+
 validate_collector_configs() {
   # Each combination a Collector is started with: config.yaml alone (compose's default, minus the
   # compose-only file below), and with the host-metrics overlay (the native stack, and compose's
@@ -226,6 +247,7 @@ print_env() {
   printf 'ALERTMANAGER_BIN=%q\n' "$ALERTMANAGER_BIN"
   printf 'AMTOOL_BIN=%q\n' "$AMTOOL_BIN"
   printf 'COMPOSE_BIN=%q\n' "$COMPOSE_BIN"
+  printf 'TELEMETRYGEN_BIN=%q\n' "$TELEMETRYGEN_BIN"
 }
 
 # ---------------------------------------------------------------- main
@@ -234,16 +256,16 @@ main() {
   local a; for a in "$@"; do
     case "$a" in
       --print-env) want_env=1 ;;
-      otelcol|prometheus|alertmanager|compose) tools+=("$a") ;;
-      -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+      otelcol|prometheus|alertmanager|compose|telemetrygen) tools+=("$a") ;;
+      -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
       *) die "unknown argument '$a' (try --help)" ;;
     esac
   done
-  (( ${#tools[@]} )) || tools=(otelcol prometheus alertmanager compose)
+  (( ${#tools[@]} )) || tools=(otelcol prometheus alertmanager compose telemetrygen)
 
   check_go
   mkdir -p "$BIN_ROOT"
-  log "cache: $BIN_ROOT (otelcol $OTELCOL_VERSION, prometheus $PROMETHEUS_VERSION, alertmanager $ALERTMANAGER_VERSION, compose $COMPOSE_VERSION)"
+  log "cache: $BIN_ROOT (otelcol $OTELCOL_VERSION, prometheus $PROMETHEUS_VERSION, alertmanager $ALERTMANAGER_VERSION, compose $COMPOSE_VERSION, telemetrygen $TELEMETRYGEN_VERSION)"
   local start=$SECONDS t
   for t in "${tools[@]}"; do
     case "$t" in
@@ -251,6 +273,7 @@ main() {
       prometheus) build_prometheus ;;
       alertmanager) build_alertmanager ;;
       compose) build_compose ;;
+      telemetrygen) build_telemetrygen ;;
     esac
   done
   log "all done in $((SECONDS - start))s"

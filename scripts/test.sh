@@ -84,7 +84,7 @@ run_vitest() { # report name, vitest arguments...
 if [ $# -gt 0 ]; then
   run_vitest selection "$@"
 else
-  for project in unit static integration e2e; do run_vitest "$project" --project "$project"; done
+  for project in unit static integration e2e bench; do run_vitest "$project" --project "$project"; done
 fi
 trap - EXIT
 print_phases

@@ -19,5 +19,12 @@ export const bool = (fallback: boolean) =>
 
 export const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info');
 
-/** Admin token for the runtime-tuning endpoints: long enough that it cannot be guessed in a demo. */
-export const adminToken = z.string().min(12, 'must be at least 12 characters').default('otelkit-admin-token');
+/**
+ * Admin token for the runtime-tuning and failure-injection endpoints. No default: unset (or empty,
+ * which is what compose passes for an unset variable) switches those endpoints off, so a deployment
+ * never runs them behind a token that is written in this repository. At least 12 characters when set.
+ */
+export const adminToken = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.string().min(12, 'must be at least 12 characters (or unset, which switches the admin endpoints off)').optional(),
+);

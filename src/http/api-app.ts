@@ -20,7 +20,8 @@ export interface ApiAppDeps extends BaseAppOptions {
   products: ProductService;
   orders: OrderService;
   faults: FaultControl;
-  adminToken: string;
+  /** Unset: the admin endpoints answer 404 (src/http/middleware/admin-token.ts). */
+  adminToken: string | undefined;
 }
 
 /** The shop API: every /api route is tenant-scoped and rate limited per tenant. */

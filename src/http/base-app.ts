@@ -6,6 +6,7 @@ import { errorBody, handleError, notFound } from './errors.ts';
 import { healthRoutes } from './health.ts';
 import { addMethodNotAllowed } from './method-not-allowed.ts';
 import { requestContext } from './middleware/request-context.ts';
+import { serverSpan } from './middleware/server-span.ts';
 
 export interface BaseAppOptions {
   logger: Logger;
@@ -14,9 +15,10 @@ export interface BaseAppOptions {
   bodyLimitBytes: number;
 }
 
-/** What every service shares: request context, body limit, health routes and JSON errors. */
+/** What every service shares: the server span, request context, body limit, health routes and JSON errors. */
 export function createBaseApp(options: BaseAppOptions, mount: (app: Hono<AppEnv>) => void): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use('*', serverSpan());
   app.use('*', requestContext(options.logger));
   app.use(
     '*',

@@ -30,7 +30,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The fake payment gateway: POST /charges (201 approved, 200 declined, 503 gateway error), and GET/PUT /admin/config (admin token) to tune it live. */
 export function createPaymentsApp(
-  options: BaseAppOptions & { simulator: GatewaySimulator; adminToken: string; logger: Logger },
+  options: BaseAppOptions & { simulator: GatewaySimulator; adminToken: string | undefined; logger: Logger },
 ): Hono<AppEnv> {
   const { simulator, logger } = options;
   return createBaseApp(options, (app) => {

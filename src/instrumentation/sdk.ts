@@ -1,8 +1,6 @@
 import { basename, extname } from 'node:path';
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { RedisInstrumentation } from '@opentelemetry/instrumentation-redis';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -32,19 +30,16 @@ export interface TelemetryOverrides {
 
 export const SHUTDOWN_SYMBOL = Symbol.for('otelkit.telemetry.shutdown');
 
-/** Incoming requests that are not traced: probes would otherwise drown the traces of real work. */
-const UNTRACED_PATHS = /^\/health\//;
-
+/**
+ * The server span of incoming requests comes from our Hono middleware (src/http/middleware/
+ * server-span.ts) and log records from our logger (src/infra/logger.ts), both cheaper than the
+ * node:http and pino instrumentations they replace (docs/decisions.md). Outgoing calls go through
+ * undici; Redis is patched when required.
+ */
 function instrumentations(): Instrumentation[] {
   return [
-    new HttpInstrumentation({
-      ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
-      // Outgoing calls go through undici; node:http client spans would only come from the SDK itself.
-      disableOutgoingRequestInstrumentation: true,
-    }),
     new UndiciInstrumentation(),
     new RedisInstrumentation({ requireParentSpan: true }),
-    new PinoInstrumentation(),
     new RuntimeNodeInstrumentation({ monitoringPrecision: 10 }),
   ];
 }

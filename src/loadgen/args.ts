@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parseDuration, UsageError } from '../cli/usage.ts';
+import { missingTokenMessage } from './missing-token.ts';
 import { SCENARIO_NAMES } from './scenario-names.ts';
+import { SCENARIOS } from './scenarios.ts';
 
 export const USAGE = `Usage: npm run load -- [options]
 
@@ -18,7 +20,7 @@ export const USAGE = `Usage: npm run load -- [options]
   --max-p99 D             fail if p99 latency exceeds D
   --max-error-rate P      fail if the share of failed requests exceeds P, e.g. 1%
   --payments-url URL      payments base URL for failure scenarios (default http://127.0.0.1:8081, env PAYMENTS_URL)
-  --admin-token T         admin token for failure scenarios (env ADMIN_TOKEN)
+  --admin-token T         admin token for failure scenarios, required by them (env ADMIN_TOKEN)
   --json                  print the summary as JSON
   --help                  show this help`;
 
@@ -103,6 +105,9 @@ export function parseLoadArgs(argv: string[], env: Record<string, string | undef
       .filter(Boolean),
   });
   if (!result.success) throw new UsageError(result.error.issues.map((i) => i.message).join('; '));
+  const adminToken = parsed['admin-token'] ?? env.ADMIN_TOKEN;
+  const fault = SCENARIOS[result.data.scenario].fault;
+  if (fault !== undefined && !adminToken && !parsed.help) throw new UsageError(missingTokenMessage(result.data.scenario, fault.service));
   const durationMs = parseDuration(parsed.duration!, '--duration');
   if (durationMs <= 0) throw new UsageError('--duration must be > 0');
   return {
@@ -112,7 +117,7 @@ export function parseLoadArgs(argv: string[], env: Record<string, string | undef
     ...(parsed['max-p95'] ? { maxP95Ms: parseDuration(parsed['max-p95'], '--max-p95') } : {}),
     ...(parsed['max-p99'] ? { maxP99Ms: parseDuration(parsed['max-p99'], '--max-p99') } : {}),
     ...(parsed['max-error-rate'] ? { maxErrorRate: parseRatio(parsed['max-error-rate']) } : {}),
-    ...((parsed['admin-token'] ?? env.ADMIN_TOKEN) ? { adminToken: parsed['admin-token'] ?? env.ADMIN_TOKEN } : {}),
+    ...(adminToken ? { adminToken } : {}),
     json: parsed.json!,
     help: parsed.help!,
   };

@@ -1,10 +1,11 @@
 import { request } from 'undici';
 import type { LoadOptions } from './args.ts';
+import { missingTokenMessage } from './missing-token.ts';
 import type { FaultToggle } from './scenarios.ts';
 
 /** Switches a failure scenario's fault through the token-protected admin endpoint of payments or the api. */
 export async function setFault(fault: FaultToggle, state: 'on' | 'off', options: LoadOptions): Promise<void> {
-  if (!options.adminToken) throw new Error('failure scenarios need --admin-token (or ADMIN_TOKEN)');
+  if (!options.adminToken) throw new Error(missingTokenMessage(options.scenario, fault.service));
   const base = fault.service === 'payments' ? options.paymentsUrl : options.target;
   const path = fault.service === 'payments' ? '/admin/config' : '/admin/faults';
   const response = await request(new URL(path, base), {
@@ -13,5 +14,7 @@ export async function setFault(fault: FaultToggle, state: 'on' | 'off', options:
     body: JSON.stringify(state === 'on' ? fault.on : fault.off),
   });
   const text = await response.body.text();
+  if (response.statusCode === 404)
+    throw new Error(`${fault.service} ${path} answered 404: its admin endpoints are off (start ${fault.service} with ADMIN_TOKEN set)`);
   if (response.statusCode !== 200) throw new Error(`${fault.service} ${path} answered ${response.statusCode}: ${text}`);
 }

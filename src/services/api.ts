@@ -10,4 +10,5 @@ const logger = createLogger('api', config.LOG_LEVEL);
 const api = await composeApi(config, logger);
 const server = await listen(api.app, config.PORT, config.HOST);
 handleShutdown({ server, close: [api.close], timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, logger);
-logger.info({ port: config.PORT }, 'api_started');
+// Says whether /admin/faults is on (ADMIN_TOKEN set), never the token: a 404 there is then no mystery.
+logger.info({ port: config.PORT, admin_endpoints: config.ADMIN_TOKEN === undefined ? 'off' : 'on' }, 'api_started');

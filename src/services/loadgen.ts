@@ -29,7 +29,7 @@ if (options.help) {
   process.exit(0);
 }
 
-// The loadgen's records go out over OTLP only (the pino instrumentation forwards every record), so
+// The loadgen's records go out over OTLP only (the logger emits every line as a record), so
 // `{service_name="loadgen"}` finds its start, abort and summary in Loki. Its terminal keeps the
 // human progress on stderr and the summary on stdout (JSON with --json), unmixed with log lines.
 const logger = createLogger('loadgen', env.LOG_LEVEL ?? 'info', new Writable({ write: (_chunk, _encoding, done) => done() }));

@@ -23,4 +23,7 @@ const app = createPaymentsApp({
 });
 const server = await listen(app, config.PORT, config.HOST);
 handleShutdown({ server, close: [], timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, logger);
-logger.info({ port: config.PORT, settings: simulator.current() }, 'payments_started');
+logger.info(
+  { port: config.PORT, settings: simulator.current(), admin_endpoints: config.ADMIN_TOKEN === undefined ? 'off' : 'on' },
+  'payments_started',
+);

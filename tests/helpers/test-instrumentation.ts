@@ -1,12 +1,7 @@
 /**
- * The test twin of src/instrumentation.ts, preloaded into integration-test workers: the same hook
- * registration and SDK (same instrumentations), but in-memory exporters that the tests read.
+ * The test twin of src/instrumentation.ts, preloaded into integration-test workers: the same SDK
+ * (same instrumentations), but in-memory exporters that the tests read.
  */
-import { register } from 'import-in-the-middle/register-hooks.mjs';
-import { INSTRUMENTED_MODULES } from '../../src/instrumentation/instrumented-modules.ts';
-
-register({ include: INSTRUMENTED_MODULES });
-
 const { InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace');
 const { InMemoryLogRecordExporter, SimpleLogRecordProcessor } = await import('@opentelemetry/sdk-logs');
 const { MetricReader } = await import('@opentelemetry/sdk-metrics');

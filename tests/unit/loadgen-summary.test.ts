@@ -5,7 +5,8 @@ import { exitCodeOf, summaryJson, summaryTable } from '../../src/loadgen/summary
 import { violations } from '../../src/loadgen/thresholds.ts';
 
 // What an aborted run has recorded: only its fast sign-ins, so its "rate" is far above any target.
-const options = parseLoadArgs(['--scenario', 'payments-failing', '--rate', '5', '--duration', '60s']);
+const token = { ADMIN_TOKEN: 'unit-admin-token-123' };
+const options = parseLoadArgs(['--scenario', 'payments-failing', '--rate', '5', '--duration', '60s'], token);
 const stats = new LoadStats();
 for (let i = 0; i < 30; i++) stats.record('signup', 3, 201, true);
 const snapshot = { ...stats.snapshot(), elapsedMs: 100, throughput: 300 };

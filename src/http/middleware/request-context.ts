@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
 import type { Logger } from '../../domain/ports.ts';
-import { setHttpRoute } from '../../telemetry/http-route.ts';
 import { runWithLogContext, type LogContext } from '../../telemetry/log-context.ts';
 import type { AppEnv } from '../context.ts';
 
@@ -10,9 +8,9 @@ import type { AppEnv } from '../context.ts';
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
- * First middleware of every service: takes the request id from X-Request-ID (or makes one) and echoes
- * it, binds request fields to every log line of the request, names the server span after the matched
- * route, and writes one `request_completed` line with status and duration.
+ * Runs inside the server span of every service: takes the request id from X-Request-ID (or makes one)
+ * and echoes it, binds request fields to every log line of the request, and writes one
+ * `request_completed` line with status and duration.
  */
 export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -25,10 +23,6 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
       try {
         await next();
       } finally {
-        // An unmatched request has no route: its last matched path is a middleware's (`/api/*`), and
-        // HTTP semconv then wants no http.route and a span named after the method alone.
-        const route = c.get('unmatchedRoute') ? undefined : routePath(c, -1);
-        if (route && route !== '*' && route !== '/*') setHttpRoute(route);
         c.header('X-Request-ID', requestId);
         logger.info({ status_code: c.res.status, duration_ms: Math.round((performance.now() - started) * 100) / 100 }, 'request_completed');
       }

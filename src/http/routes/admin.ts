@@ -10,8 +10,8 @@ const faultsSchema = z
   .partial()
   .refine((f) => Object.keys(f).length > 0, 'set at least one of db_saturation, redis_down');
 
-/** GET/PUT /admin/faults (admin token): switch the api's injected faults on and off. */
-export function adminRoutes(faults: FaultControl, token: string): Hono<AppEnv> {
+/** GET/PUT /admin/faults (admin token): switch the api's injected faults on and off; 404 without a configured token. */
+export function adminRoutes(faults: FaultControl, token: string | undefined): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.use('/admin/*', adminToken(token));
   routes.get('/admin/faults', (c) => c.json(faults.state()));

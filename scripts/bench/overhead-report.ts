@@ -1,0 +1,189 @@
+import type { OpenWindow, SaturationWindow } from './overhead-load.ts';
+import type { BenchRoute } from './overhead-routes.ts';
+import { MODES, type Mode } from './overhead-services.ts';
+
+export type ModeId = Mode['id'];
+
+export interface RouteResults {
+  route: BenchRoute;
+  /** Half of the no-bootstrap capacity measured at saturation in this run. */
+  openRate: number;
+  saturation: Record<ModeId, SaturationWindow[]>;
+  open: Record<ModeId, OpenWindow[]>;
+}
+
+export interface OverheadSettings {
+  rounds: number;
+  connections: number;
+  warmupSeconds: number;
+  saturationSeconds: number;
+  openSeconds: number;
+  openConnections: number;
+  maxInFlight: number;
+}
+
+/** The issue's targets: throughput kept at saturation, p99 added below it, telemetry CPU per request. */
+export const TARGETS = {
+  cacheHitKeptPct: 65,
+  checkoutKeptPct: 90,
+  addedP99Ms: 2,
+  cacheHitTelemetryCpuUs: 40,
+};
+
+export const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const micros = (cpuSeconds: number, requests: number) => (cpuSeconds / requests) * 1e6;
+
+function summarizeMode(results: RouteResults, mode: ModeId) {
+  const saturation = results.saturation[mode];
+  const open = results.open[mode];
+  const sent = sum(open.map((w) => w.sent));
+  const dropped = sum(open.map((w) => w.dropped));
+  return {
+    reqPerSec: median(saturation.map((w) => w.reqPerSec)),
+    saturationApiCpuUsPerReq: median(saturation.map((w) => micros(w.apiCpuSeconds, w.completed))),
+    saturationPaymentsCpuUsPerReq: median(saturation.map((w) => micros(w.paymentsCpuSeconds, w.completed))),
+    saturationErrors: sum(saturation.map((w) => w.errors)),
+    p50Ms: median(open.map((w) => w.p50Ms)),
+    p99Ms: median(open.map((w) => w.p99Ms)),
+    p99MinMs: Math.min(...open.map((w) => w.p99Ms)),
+    p99MaxMs: Math.max(...open.map((w) => w.p99Ms)),
+    apiCpuUsPerReq: median(open.map((w) => micros(w.apiCpuSeconds, w.completed))),
+    paymentsCpuUsPerReq: median(open.map((w) => micros(w.paymentsCpuSeconds, w.completed))),
+    openErrors: sum(open.map((w) => w.errors)),
+    dropped,
+    droppedPct: sent === 0 ? 0 : (dropped / sent) * 100,
+  };
+}
+
+export function summarizeRoute(results: RouteResults) {
+  const modes = Object.fromEntries(MODES.map((m) => [m.id, summarizeMode(results, m.id)])) as Record<
+    ModeId,
+    ReturnType<typeof summarizeMode>
+  >;
+  const kept = (mode: ModeId) => (modes[mode].reqPerSec / modes.bare.reqPerSec) * 100;
+  const added = (key: keyof ReturnType<typeof summarizeMode>) => modes.on[key] - modes.bare[key];
+  return {
+    openRate: results.openRate,
+    modes: Object.fromEntries(MODES.map((m) => [m.id, { ...modes[m.id], keptPct: kept(m.id) }])) as Record<
+      ModeId,
+      ReturnType<typeof summarizeMode> & { keptPct: number }
+    >,
+    keptPct: kept('on'),
+    addedP50Ms: added('p50Ms'),
+    addedP99Ms: added('p99Ms'),
+    // At saturation every mode runs flat out: the steadiest per-request figure (the target's measure).
+    telemetryCpuUsPerReq: added('saturationApiCpuUsPerReq'),
+    telemetryPaymentsCpuUsPerReq: added('saturationPaymentsCpuUsPerReq'),
+    belowSaturationTelemetryCpuUsPerReq: added('apiCpuUsPerReq'),
+    belowSaturationTelemetryPaymentsCpuUsPerReq: added('paymentsCpuUsPerReq'),
+  };
+}
+
+export type RouteSummary = ReturnType<typeof summarizeRoute>;
+
+const f0 = (x: number) => x.toFixed(0);
+const f2 = (x: number) => x.toFixed(2);
+const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+const verdict = (ok: boolean) => (ok ? 'pass' : '**miss**');
+
+export function targetRows(summaries: { cacheHit: RouteSummary; checkout: RouteSummary }) {
+  const { cacheHit, checkout } = summaries;
+  return [
+    {
+      target: `cache-hit throughput kept ≥ ${TARGETS.cacheHitKeptPct}%`,
+      measured: `${f0(cacheHit.keptPct)}%`,
+      ok: cacheHit.keptPct >= TARGETS.cacheHitKeptPct,
+    },
+    {
+      target: `checkout throughput kept ≥ ${TARGETS.checkoutKeptPct}%`,
+      measured: `${f0(checkout.keptPct)}%`,
+      ok: checkout.keptPct >= TARGETS.checkoutKeptPct,
+    },
+    {
+      target: `cache-hit p99 added ≤ ${TARGETS.addedP99Ms} ms (below saturation)`,
+      measured: `${signed(cacheHit.addedP99Ms, 2)} ms`,
+      ok: cacheHit.addedP99Ms <= TARGETS.addedP99Ms,
+    },
+    {
+      target: `checkout p99 added ≤ ${TARGETS.addedP99Ms} ms (below saturation)`,
+      measured: `${signed(checkout.addedP99Ms, 2)} ms`,
+      ok: checkout.addedP99Ms <= TARGETS.addedP99Ms,
+    },
+    {
+      target: `telemetry CPU per cache-hit request ≤ ${TARGETS.cacheHitTelemetryCpuUs} µs (api, at saturation)`,
+      measured: `${f0(cacheHit.telemetryCpuUsPerReq)} µs`,
+      ok: cacheHit.telemetryCpuUsPerReq <= TARGETS.cacheHitTelemetryCpuUs,
+    },
+  ];
+}
+
+const modeLabel = (id: ModeId) => MODES.find((m) => m.id === id)!.label;
+
+export function overheadMarkdown(
+  settings: OverheadSettings,
+  routes: Array<{ route: BenchRoute; summary: RouteSummary }>,
+  cacheHitAndCheckout: Parameters<typeof targetRows>[0],
+): string {
+  const payments = (route: BenchRoute, text: string) => (route.id === 'checkout' ? text : '–');
+  const lines: string[] = [];
+  lines.push(
+    `Three modes side by side, ${settings.rounds} round(s), the order of the modes rotated each round; medians over the rounds. ` +
+      'One api and one payments process per mode, started once; a real Collector receives the "on" mode\'s OTLP.',
+    '',
+    `**Throughput at saturation** (autocannon, ${settings.connections} connections, ${settings.saturationSeconds} s after ${settings.warmupSeconds} s warm-up). ` +
+      "CPU = the process's user + system time over the window ÷ requests served; added = telemetry on − no bootstrap.",
+    '',
+    '| route | mode | req/s | kept (vs no bootstrap) | api CPU µs/req | payments CPU µs/req | errors |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const { route, summary } of routes) {
+    for (const mode of MODES) {
+      const m = summary.modes[mode.id];
+      lines.push(
+        `| ${route.title} | ${modeLabel(mode.id)} | ${f0(m.reqPerSec)} | ${f0(m.keptPct)}% | ${f0(m.saturationApiCpuUsPerReq)} | ${payments(route, f0(m.saturationPaymentsCpuUsPerReq))} | ${m.saturationErrors} |`,
+      );
+    }
+    lines.push(
+      `| ${route.title} | **added by telemetry** | | | ${signed(summary.telemetryCpuUsPerReq, 0)} | ${payments(route, signed(summary.telemetryPaymentsCpuUsPerReq, 0))} | |`,
+    );
+  }
+  lines.push(
+    '',
+    `**Below saturation** (open model: arrivals at a fixed rate, half the no-bootstrap capacity above, whatever the responses do; ` +
+      `${settings.openSeconds} s after ${settings.warmupSeconds} s warm-up; beyond ${settings.maxInFlight} requests in flight an arrival is dropped and counted). ` +
+      'p99 also as min–max over the rounds: the spread is the noise of the shared machine.',
+    '',
+    '| route | offered req/s | mode | p50 ms | p99 ms (min–max) | api CPU µs/req | payments CPU µs/req | dropped | errors |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const { route, summary } of routes) {
+    for (const mode of MODES) {
+      const m = summary.modes[mode.id];
+      const dropped = m.dropped === 0 ? '0' : `${m.dropped} (${m.droppedPct.toFixed(1)}%)`;
+      lines.push(
+        `| ${route.title} | ${f0(summary.openRate)} | ${modeLabel(mode.id)} | ${f2(m.p50Ms)} | ${f2(m.p99Ms)} (${f2(m.p99MinMs)}–${f2(m.p99MaxMs)}) | ${f0(m.apiCpuUsPerReq)} | ${payments(route, f0(m.paymentsCpuUsPerReq))} | ${dropped} | ${m.openErrors} |`,
+      );
+    }
+    lines.push(
+      `| ${route.title} | | **added by telemetry** | ${signed(summary.addedP50Ms, 2)} | ${signed(summary.addedP99Ms, 2)} | ${signed(summary.belowSaturationTelemetryCpuUsPerReq, 0)} | ${payments(route, signed(summary.belowSaturationTelemetryPaymentsCpuUsPerReq, 0))} | | |`,
+    );
+  }
+  const overloaded = routes.flatMap(({ route, summary }) =>
+    MODES.filter((m) => summary.modes[m.id].droppedPct >= 1).map((m) => `${route.title}, ${m.id}`),
+  );
+  if (overloaded.length > 0) {
+    lines.push(
+      '',
+      `Overloaded (≥ 1% of arrivals dropped): ${overloaded.join('; ')}. That mode cannot serve the offered rate: its latencies are those of a full queue, ` +
+        'and its CPU per request is that of a saturated process (cheaper per request than below saturation), so the differences above understate the cost.',
+    );
+  }
+  lines.push('', '**Targets**', '', '| target | measured | |', '| --- | --- | --- |');
+  for (const row of targetRows(cacheHitAndCheckout)) lines.push(`| ${row.target} | ${row.measured} | ${verdict(row.ok)} |`);
+  return lines.join('\n');
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BenchProcess, MODES, startService, waitUntilReady, type Mode } from './overhead-services.ts';
+
+/**
+ * Everything the overhead part measures, started once for the whole part: one api and one payments
+ * process per mode (each api calls the payments process of its own mode), all idle but the one under
+ * load, and a real Collector (`otelcol-otelkit` with the test sink config, writing to files) that the
+ * "on" processes export to. Fixed ports outside the ephemeral range, 127.0.0.1 only.
+ */
+const API_PORT = { on: 18_480, disabled: 18_481, bare: 18_482 } as const;
+const PAYMENTS_PORT = { on: 18_483, disabled: 18_484, bare: 18_485 } as const;
+const COLLECTOR_GRPC = '127.0.0.1:18490';
+const COLLECTOR_HTTP = '127.0.0.1:18491';
+const COLLECTOR_HEALTH = '127.0.0.1:18492';
+
+export interface ModeServices {
+  mode: Mode;
+  apiUrl: string;
+  api: BenchProcess;
+  payments: BenchProcess;
+}
+
+export interface OverheadStack {
+  services: ModeServices[];
+  collector: BenchProcess;
+  stop(): Promise<void>;
+}
+
+export interface StackSettings {
+  root: string;
+  otelcolBin: string;
+  databaseUrl: string;
+  redisUrl: string;
+}
+
+export async function startStack(settings: StackSettings): Promise<OverheadStack> {
+  const sinkDir = mkdtempSync(join(tmpdir(), 'otelkit-bench-overhead-'));
+  const started: BenchProcess[] = [];
+  const stop = async () => {
+    await Promise.all(started.map((p) => p.stop()));
+    rmSync(sinkDir, { recursive: true, force: true });
+  };
+  try {
+    const collector = new BenchProcess(
+      'collector',
+      settings.otelcolBin,
+      ['--config', join(settings.root, 'tests/e2e/sink-collector.yaml')],
+      {
+        cwd: settings.root,
+        env: {
+          PATH: process.env.PATH ?? '',
+          SINK_DIR: sinkDir,
+          SINK_GRPC_ENDPOINT: COLLECTOR_GRPC,
+          SINK_HTTP_ENDPOINT: COLLECTOR_HTTP,
+          SINK_HEALTH_ENDPOINT: COLLECTOR_HEALTH,
+        },
+      },
+    );
+    started.push(collector);
+    await waitUntilReady(`http://${COLLECTOR_HEALTH}/`, collector);
+
+    const telemetryEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://${COLLECTOR_GRPC}`, LOG_LEVEL: 'info' };
+    const services = MODES.map((mode): ModeServices => {
+      const payments = startService(settings.root, 'payments', mode, {
+        ...telemetryEnv,
+        PORT: String(PAYMENTS_PORT[mode.id]),
+        // A gateway that answers at once and always approves: the route's own work, nothing simulated.
+        PAYMENTS_LATENCY_MS: '0',
+        PAYMENTS_FAILURE_RATE: '0',
+        PAYMENTS_DECLINE_RATE: '0',
+      });
+      const api = startService(settings.root, 'api', mode, {
+        ...telemetryEnv,
+        PORT: String(API_PORT[mode.id]),
+        DATABASE_URL: settings.databaseUrl,
+        REDIS_URL: settings.redisUrl,
+        PAYMENTS_URL: `http://127.0.0.1:${PAYMENTS_PORT[mode.id]}`,
+        // The limiter still runs its Redis script on every request, it just never says no.
+        RATE_LIMIT_PER_MINUTE: '1000000000',
+      });
+      started.push(payments, api);
+      return { mode, apiUrl: `http://127.0.0.1:${API_PORT[mode.id]}`, api, payments };
+    });
+    await Promise.all(
+      services.flatMap((s) => [
+        waitUntilReady(`${s.apiUrl}/health/ready`, s.api),
+        waitUntilReady(`http://127.0.0.1:${PAYMENTS_PORT[s.mode.id]}/health/ready`, s.payments),
+      ]),
+    );
+    return { services, collector, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

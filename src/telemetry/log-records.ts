@@ -1,0 +1,73 @@
+import { isSpanContextValid, logs, SeverityNumber, trace, type AnyValue, type Logger } from '@opentelemetry/api';
+import { INSTRUMENTATION_SCOPE } from './scope.ts';
+
+/** Severity of each pino level (pino's numbers: trace 10 … fatal 60). */
+const SEVERITY: Readonly<Record<number, SeverityNumber>> = {
+  10: SeverityNumber.TRACE,
+  20: SeverityNumber.DEBUG,
+  30: SeverityNumber.INFO,
+  40: SeverityNumber.WARN,
+  50: SeverityNumber.ERROR,
+  60: SeverityNumber.FATAL,
+};
+
+/** Fields of a log line that the OTLP record carries elsewhere (timestamp, severity, body, context). */
+const NOT_ATTRIBUTES = new Set(['time', 'level', 'message', 'err', 'trace_id', 'span_id', 'trace_flags']);
+
+let logger: Logger | undefined;
+
+/** A log line as the logger already holds it: no JSON to parse. */
+export interface LogLine {
+  level: number;
+  levelLabel: string;
+  message: string | undefined;
+  /** The line's fields, already redacted, plus the logger's bindings (e.g. `service`). */
+  fields: Record<string, unknown>;
+  bindings: Record<string, unknown>;
+  /** The serialized `err` (`{type, message, stack, …}`), if the line has one. */
+  error: Record<string, unknown> | undefined;
+}
+
+/**
+ * Emits one log line as an OTLP log record through the Logs API, in the active context (so it
+ * carries the active span's trace and span ids): severity from the level, body = the message, the
+ * other fields as attributes, `err` as the record's exception (exception.type/message/stacktrace).
+ */
+export function emitLogRecord(line: LogLine): void {
+  logger ??= logs.getLogger(INSTRUMENTATION_SCOPE.name, INSTRUMENTATION_SCOPE.version);
+  const attributes: Record<string, AnyValue> = {};
+  for (const key in line.bindings) attributes[key] = toAnyValue(line.bindings[key]);
+  for (const key in line.fields) {
+    if (NOT_ATTRIBUTES.has(key)) continue;
+    const value = line.fields[key];
+    if (value !== undefined) attributes[key] = toAnyValue(value);
+  }
+  const error = line.error;
+  if (error && typeof error.type === 'string' && typeof error.name !== 'string') error.name = error.type;
+  logger.emit({
+    severityNumber: SEVERITY[line.level] ?? SeverityNumber.UNSPECIFIED,
+    severityText: line.levelLabel,
+    body: line.message,
+    attributes,
+    ...(error ? { exception: error } : {}),
+  });
+}
+
+/**
+ * A field value as an attribute value, as it reads in the JSON line: primitives as they are; objects
+ * (rare in our lines) through JSON, so Dates, Errors and class instances look as they do on stdout.
+ */
+function toAnyValue(value: unknown): AnyValue {
+  if (value === null || typeof value !== 'object') return value as AnyValue;
+  return JSON.parse(JSON.stringify(value)) as AnyValue;
+}
+
+/** trace_id/span_id/trace_flags of the active span, for the JSON line (empty outside a span). */
+export function traceFields(): { trace_id?: string; span_id?: string; trace_flags?: string } {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const spanContext = span.spanContext();
+  if (!isSpanContextValid(spanContext)) return {};
+  const { traceId, spanId, traceFlags } = spanContext;
+  return { trace_id: traceId, span_id: spanId, trace_flags: `0${traceFlags.toString(16)}` };
+}
