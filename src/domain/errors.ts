@@ -12,8 +12,9 @@ export class DomainError extends Error {
   readonly details?: unknown;
   readonly expectedOutcome: boolean = false;
 
-  constructor(code: string, message: string, details?: unknown) {
-    super(message);
+  /** `options.cause` keeps the underlying failure (e.g. a driver error) for the error log. */
+  constructor(code: string, message: string, details?: unknown, options?: ErrorOptions) {
+    super(message, options);
     this.code = code;
     this.details = details;
     this.name = new.target.name;

@@ -5,6 +5,7 @@
  * Builder distribution. Plus the operational conventions every service follows.
  */
 import { describe, expect, it } from 'vitest';
+import { envExample } from './support/compose-config.ts';
 import { loadCompose, variablesIn, withDefaults } from './support/compose.ts';
 import { readRepoFile, readYaml } from './support/repo.ts';
 
@@ -31,15 +32,6 @@ const ONE_SHOT = new Set(['loadgen', 'collector-healthcheck-bin']);
 const compose = loadCompose();
 const services = Object.entries(compose.services);
 
-/** `.env.example` as NAME -> value. */
-const envExample = (): Map<string, string> =>
-  new Map(
-    readRepoFile('.env.example')
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('#') && line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as [string, string]),
-  );
 
 const splitImage = (image: string): { repository: string; tag: string | undefined } => {
   const withoutDigest = image.split('@')[0] ?? image;

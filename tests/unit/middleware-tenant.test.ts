@@ -46,17 +46,23 @@ describe('tenant middleware (X-Tenant-ID)', () => {
     expect(res.headers.get('x-request-id')).toBe(body.request_id);
   });
 
-  it('answers 500 without details when the tenant store fails, and logs the exception', async () => {
+  it('answers 503 when the tenant store fails, and logs the failure with its cause', async () => {
     const { app, logger } = setup(true);
     const res = await app.request('/api/whoami', { headers: { 'x-tenant-id': 'acme', 'x-request-id': REQUEST_ID } });
-    expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: 'internal_error', message: 'an unexpected error occurred', request_id: REQUEST_ID });
-    expect(logger.named('unhandled_exception')).toEqual([
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      error: 'tenant_store_unavailable',
+      message: 'tenants cannot be checked right now',
+      request_id: REQUEST_ID,
+    });
+    const [failed] = logger.named('request_failed');
+    expect(failed).toEqual(
       expect.objectContaining({
         level: 'error',
-        fields: expect.objectContaining({ path: '/api/whoami', method: 'GET', exception_type: 'Error' }),
+        fields: expect.objectContaining({ error_code: 'tenant_store_unavailable', exception_type: 'DependencyUnavailableError' }),
       }),
-    ]);
+    );
+    expect(((failed?.fields as { err?: Error }).err?.cause as Error | undefined)?.message).toBeTruthy();
   });
 
   it('leaves routes outside /api alone', async () => {

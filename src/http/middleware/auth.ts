@@ -19,8 +19,8 @@ export function authenticated(sessions: SessionStore): MiddlewareHandler<AppEnv>
     let session: Session | undefined;
     try {
       session = await sessions.find(match[1]);
-    } catch {
-      throw new DependencyUnavailableError('session_store_unavailable', 'sessions cannot be checked right now');
+    } catch (cause) {
+      throw new DependencyUnavailableError('session_store_unavailable', 'sessions cannot be checked right now', undefined, { cause });
     }
     if (!session || session.tenantId !== c.get('tenantId'))
       throw new UnauthorizedError('unauthenticated', 'the token is invalid or expired');
