@@ -18,9 +18,9 @@ import { until } from './until.ts';
  *
  * Scenarios whose faults do not touch each other's signals run together (one wave); a wave starts
  * only when every expression of it is false. Not here: TrafficSpike, whose expression compares with
- * the hour before (`[1h] offset 5m`), which a Prometheus started minutes ago does not have: on a
- * fresh stack the expression is empty for 5 minutes and then true for any traffic above 1 req/s
- * until about 20 minutes of history exist, so no spike can be told apart on a short run.
+ * the average of the hour before and needs 30 minutes of it, which a Prometheus started minutes ago
+ * does not have (prometheus/tests/alerts-http.yml proves both the spike and the silence on a young
+ * stack).
  */
 interface Case {
   scenario: string;
