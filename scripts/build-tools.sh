@@ -225,6 +225,13 @@ validate_collector_configs() {
   log "validating collector/config.yaml + collector/config.hostmetrics.yaml"
   "$OTELCOL_BIN" validate --config "$ROOT/collector/config.yaml" --config "$ROOT/collector/config.hostmetrics.yaml" \
     || die "collector/config.hostmetrics.yaml is invalid over config.yaml for otelcol-otelkit $OTELCOL_VERSION"
+  # The scale-out tiers (docker-compose.gateway.yml, docs/scaling.md); the gateway needs HOSTNAME.
+  log "validating collector/agent.yaml"
+  "$OTELCOL_BIN" validate --config "$ROOT/collector/agent.yaml" \
+    || die "collector/agent.yaml is invalid for otelcol-otelkit $OTELCOL_VERSION"
+  log "validating collector/gateway.yaml"
+  HOSTNAME=validate "$OTELCOL_BIN" validate --config "$ROOT/collector/gateway.yaml" \
+    || die "collector/gateway.yaml is invalid for otelcol-otelkit $OTELCOL_VERSION"
   if [[ -f "$ROOT/tests/e2e/sink-collector.yaml" ]]; then
     log "validating tests/e2e/sink-collector.yaml"
     local tmp; tmp="$(mktemp -d)"
@@ -234,7 +241,7 @@ validate_collector_configs() {
   fi
   # collector/config.compose.yaml cannot be validated here: it names components our distribution
   # lacks (see collector/README.md); the compose image validates it at start.
-  local f known=" config.yaml config.hostmetrics.yaml config.compose.yaml builder-config.yaml "
+  local f known=" config.yaml config.hostmetrics.yaml config.compose.yaml builder-config.yaml agent.yaml gateway.yaml "
   for f in "$ROOT"/collector/*.yaml; do
     [[ "$known" == *" $(basename "$f") "* ]] || die "collector/$(basename "$f") is not validated: add it to validate_collector_configs"
   done

@@ -61,10 +61,17 @@ describe('configs checked by the tools that run them', () => {
     expect(run(tools.AMTOOL_BIN, ['check-config', 'alertmanager/alertmanager.yml'])).toMatch(/SUCCESS/);
   });
 
-  it('otelcol validate: the Collector config (alone and with host metrics), and the test sink', () => {
+  it('otelcol validate: the Collector config (alone and with host metrics), the agent and gateway tiers, and the test sink', () => {
     run(tools.OTELCOL_BIN, ['validate', '--config', 'collector/config.yaml']);
     run(tools.OTELCOL_BIN, ['validate', '--config', 'collector/config.yaml', '--config', 'collector/config.hostmetrics.yaml']);
     run(tools.OTELCOL_BIN, ['validate', '--config', 'tests/e2e/sink-collector.yaml']);
+    // The scale-out tiers (docker-compose.gateway.yml); the gateway labels its series with HOSTNAME.
+    run(tools.OTELCOL_BIN, ['validate', '--config', 'collector/agent.yaml']);
+    execFileSync(tools.OTELCOL_BIN, ['validate', '--config', 'collector/gateway.yaml'], {
+      cwd: repoPath(),
+      env: { ...process.env, HOSTNAME: 'validate' },
+      stdio: 'pipe',
+    });
     expect(() =>
       run(tools.OTELCOL_BIN, ['validate', '--config', 'yaml:receivers::nosuch::endpoint: x', '--config', 'collector/config.yaml']),
     ).toThrow();
