@@ -5,6 +5,7 @@ import type { ProductService } from '../domain/products.ts';
 import type { UserService } from '../domain/users.ts';
 import { createBaseApp, type BaseAppOptions } from './base-app.ts';
 import type { AppEnv } from './context.ts';
+import { ExceptionFault, exceptionFaultRoutes } from './exception-fault.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { tenant } from './middleware/tenant.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -20,6 +21,8 @@ export interface ApiAppDeps extends BaseAppOptions {
   products: ProductService;
   orders: OrderService;
   faults: FaultControl;
+  /** The `novel_exception` fault (src/http/exception-fault.ts); one of its own when not given. */
+  exceptionFault?: ExceptionFault;
   /** Unset: the admin endpoints answer 404 (src/http/middleware/admin-token.ts). */
   adminToken: string | undefined;
 }
@@ -28,9 +31,12 @@ export interface ApiAppDeps extends BaseAppOptions {
 export function createApiApp(deps: ApiAppDeps): Hono<AppEnv> {
   return createBaseApp(deps, (app) => {
     app.use('/api/*', tenant(deps.tenants), rateLimit(deps.rateLimiter, deps.logger));
+    const exceptionFault = deps.exceptionFault ?? new ExceptionFault();
+    app.use('/api/products', exceptionFault.middleware());
     app.route('/', userRoutes(deps.users, deps.sessions));
     app.route('/', productRoutes(deps.products));
     app.route('/', orderRoutes(deps.orders, deps.sessions));
     app.route('/', adminRoutes(deps.faults, deps.adminToken));
+    app.route('/', exceptionFaultRoutes(exceptionFault, deps.adminToken));
   });
 }

@@ -7,7 +7,7 @@ import type { FaultToggle } from './scenarios.ts';
 export async function setFault(fault: FaultToggle, state: 'on' | 'off', options: LoadOptions): Promise<void> {
   if (!options.adminToken) throw new Error(missingTokenMessage(options.scenario, fault.service));
   const base = fault.service === 'payments' ? options.paymentsUrl : options.target;
-  const path = fault.service === 'payments' ? '/admin/config' : '/admin/faults';
+  const path = fault.path ?? (fault.service === 'payments' ? '/admin/config' : '/admin/faults');
   const response = await request(new URL(path, base), {
     method: 'PUT',
     headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },

@@ -7,6 +7,7 @@ export const FAILURE_SCENARIOS = [
   'redis-down',
   'error-storm',
   'traffic-spike',
+  'new-exception',
 ] as const;
 export const SCENARIO_NAMES = [...TRAFFIC_SCENARIOS, ...FAILURE_SCENARIOS] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];

@@ -5,6 +5,8 @@ import type { ScenarioName } from './scenario-names.ts';
 /** A fault switched on through an admin endpoint for the run, and switched off after it. */
 export interface FaultToggle {
   service: 'payments' | 'api';
+  /** The admin endpoint, when not the service's usual one (payments /admin/config, api /admin/faults). */
+  path?: string;
   on: Record<string, unknown>;
   off: Record<string, unknown>;
 }
@@ -46,6 +48,11 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     fault: { service: 'api', on: { redis_down: true }, off: { redis_down: false } },
   },
   'error-storm': { description: 'a client floods the api with bad input: ClientErrorStorm', weights: { 'bad-input': 1 } },
+  'new-exception': {
+    description: 'every catalogue listing throws a CatalogueMappingError, a type never seen before: NewExceptionType',
+    weights: { browse: 1 },
+    fault: { service: 'api', path: '/admin/exception-fault', on: { novel_exception: true }, off: { novel_exception: false } },
+  },
   'traffic-spike': {
     description: 'the arrival rate jumps to 5× within the first fifth of the run: TrafficSpike',
     weights: MIXED,

@@ -3,10 +3,12 @@ import { createLogger } from '../infra/logger.ts';
 import { composeApi } from './compose-api.ts';
 import { configOrExit } from './config-or-exit.ts';
 import { handleShutdown } from './lifecycle.ts';
+import { handleProcessErrors } from './process-errors.ts';
 import { listen } from './serve.ts';
 
 const config = configOrExit('api', () => loadApiConfig());
 const logger = createLogger('api', config.LOG_LEVEL);
+handleProcessErrors(logger);
 const api = await composeApi(config, logger);
 const server = await listen(api.app, config.PORT, config.HOST);
 handleShutdown({ server, close: [api.close], timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, logger);

@@ -4,10 +4,12 @@ import { createPaymentsApp } from '../http/payments-app.ts';
 import { createLogger } from '../infra/logger.ts';
 import { configOrExit } from './config-or-exit.ts';
 import { handleShutdown } from './lifecycle.ts';
+import { handleProcessErrors } from './process-errors.ts';
 import { listen } from './serve.ts';
 
 const config = configOrExit('payments', () => loadPaymentsConfig());
 const logger = createLogger('payments', config.LOG_LEVEL);
+handleProcessErrors(logger);
 const simulator = new GatewaySimulator({
   latencyMs: config.PAYMENTS_LATENCY_MS,
   failureRate: config.PAYMENTS_FAILURE_RATE,

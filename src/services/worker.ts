@@ -3,10 +3,12 @@ import { createLogger } from '../infra/logger.ts';
 import { composeWorker } from './compose-worker.ts';
 import { configOrExit } from './config-or-exit.ts';
 import { handleShutdown } from './lifecycle.ts';
+import { handleProcessErrors } from './process-errors.ts';
 import { listen } from './serve.ts';
 
 const config = configOrExit('worker', () => loadWorkerConfig());
 const logger = createLogger('worker', config.LOG_LEVEL);
+handleProcessErrors(logger);
 const worker = await composeWorker(config, logger);
 await worker.consumer.start();
 const server = await listen(worker.app, config.PORT, config.HOST);

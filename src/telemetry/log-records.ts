@@ -1,4 +1,6 @@
 import { isSpanContextValid, logs, SeverityNumber, trace, type AnyValue, type Logger } from '@opentelemetry/api';
+import { ATTR_EXCEPTION_TYPE } from '@opentelemetry/semantic-conventions';
+import { ATTR_EXCEPTION_FINGERPRINT, exceptionFingerprint, exceptionType } from './exceptions.ts';
 import { INSTRUMENTATION_SCOPE } from './scope.ts';
 
 /** Severity of each pino level (pino's numbers: trace 10 … fatal 60). */
@@ -43,7 +45,16 @@ export function emitLogRecord(line: LogLine): void {
     if (value !== undefined) attributes[key] = toAnyValue(value);
   }
   const error = line.error;
-  if (error && typeof error.type === 'string' && typeof error.name !== 'string') error.name = error.type;
+  if (error) {
+    if (typeof error.type === 'string' && typeof error.name !== 'string') error.name = error.type;
+    // The same type and fingerprint as the span's exception event (the SDK would take a `code`
+    // field as the type). The line's own `exception_type` field says the same: Loki would turn both
+    // into one `exception_type` key, so only the record's attribute is sent.
+    const type = exceptionType(error);
+    attributes[ATTR_EXCEPTION_TYPE] = type;
+    attributes[ATTR_EXCEPTION_FINGERPRINT] = exceptionFingerprint(type, typeof error.stack === 'string' ? error.stack : undefined);
+    delete attributes.exception_type;
+  }
   logger.emit({
     severityNumber: SEVERITY[line.level] ?? SeverityNumber.UNSPECIFIED,
     severityText: line.levelLabel,

@@ -11,6 +11,7 @@ import {
 } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { exceptionAttributes } from './exceptions.ts';
 import { tracer } from './scope.ts';
 
 export { tracer };
@@ -29,10 +30,14 @@ export function withSpan<T>(name: string, options: SpanOptions, fn: (span: Span)
   return withSpanFrom(context.active(), name, options, fn);
 }
 
-/** Marks a span failed with the exception attached (type, message and stack stay on the span). */
+/**
+ * Marks a span failed with the exception attached: an `exception` event (semconv name) with type,
+ * message, stack and our `exception.fingerprint` (src/telemetry/exceptions.ts), which
+ * `span.recordException` cannot add.
+ */
 export function recordError(span: Span, error: unknown): void {
   const err = error instanceof Error ? error : new Error(String(error));
-  span.recordException(err);
+  span.addEvent('exception', exceptionAttributes(err));
   span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
   span.setAttribute(ATTR_ERROR_TYPE, errorType(err));
 }

@@ -1,0 +1,33 @@
+import type { Logger } from '../infra/logger.ts';
+import { exceptionType } from '../telemetry/exceptions.ts';
+import { recordErrorOnActiveSpan } from '../telemetry/tracing.ts';
+import { exitAfterFlush } from './lifecycle.ts';
+
+/** How long the telemetry flush may take after a crash before the process exits anyway. */
+export const CRASH_FLUSH_TIMEOUT_MS = 5_000;
+
+/**
+ * The process-wide handler of errors nothing else caught: the OpenTelemetry counterpart of a
+ * "global handler that reports to Sentry". An exception that escapes every request and message
+ * handler, or a promise rejection nobody handles (Node's default `--unhandled-rejections=throw`
+ * turns it into an uncaught exception with origin `unhandledRejection`), is
+ *
+ * 1. logged at level fatal as `uncaught_exception` with `origin`, `exception_type` and `err`, which
+ *    becomes an OTLP log record with exception.type / message / stacktrace / fingerprint (Loki);
+ * 2. recorded on the active span, if it happened inside one (Tempo, and the span metrics);
+ * 3. followed by a flush of every signal and exit 1: the process state is unknown after an
+ *    uncaught exception (Node's own advice), so the orchestrator restarts it. The flush is bounded
+ *    by CRASH_FLUSH_TIMEOUT_MS, so a Collector that is down cannot keep a broken process alive.
+ */
+export function handleProcessErrors(logger: Logger, exit: (code: number) => Promise<unknown> = exitAfterFlush): void {
+  let crashing = false;
+  process.on('uncaughtException', (error: unknown, origin: string) => {
+    const err = error instanceof Error ? error : new Error(String(error));
+    logger.fatal({ err, origin, exception_type: exceptionType(err) }, 'uncaught_exception');
+    if (crashing) return;
+    crashing = true;
+    recordErrorOnActiveSpan(err);
+    setTimeout(() => process.exit(1), CRASH_FLUSH_TIMEOUT_MS).unref();
+    void exit(1);
+  });
+}
