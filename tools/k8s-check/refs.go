@@ -1,0 +1,390 @@
+package main
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+type (
+	corev1ConfigMap = corev1.ConfigMap
+	corev1Secret    = corev1.Secret
+)
+
+// podTemplate returns the pod template of a workload and its selector (nil for Jobs, which
+// generate theirs).
+func podTemplate(obj runtime.Object) (*corev1.PodTemplateSpec, *metav1.LabelSelector, bool) {
+	switch t := obj.(type) {
+	case *appsv1.Deployment:
+		return &t.Spec.Template, t.Spec.Selector, true
+	case *appsv1.DaemonSet:
+		return &t.Spec.Template, t.Spec.Selector, true
+	case *appsv1.StatefulSet:
+		return &t.Spec.Template, t.Spec.Selector, true
+	case *batchv1.Job:
+		return &t.Spec.Template, nil, true
+	}
+	return nil, nil, false
+}
+
+// checkReferences checks what the API server does not: that objects which refer to each other
+// agree, and the conventions every container of ours follows.
+func (c *checker) checkReferences(dir string, objs []*object) {
+	exists := map[string]*object{} // "Kind ns/name"
+	namespaces := map[string]bool{}
+	for _, o := range objs {
+		exists[o.id()] = o
+		if o.gvk.Kind == "Namespace" {
+			namespaces[o.name] = true
+		}
+	}
+	has := func(kind, ns, name string) bool {
+		_, ok := exists[fmt.Sprintf("%s %s/%s", kind, ns, name)]
+		return ok
+	}
+	type podOf struct {
+		o   *object
+		pod *corev1.PodTemplateSpec
+	}
+	var pods []podOf
+
+	for _, o := range objs {
+		if o.typed == nil {
+			continue
+		}
+		if o.ns != "" && !namespaces[o.ns] {
+			c.fail("%s: %s: namespace %q is not part of the rendered manifests", dir, o.id(), o.ns)
+		}
+		pod, selector, ok := podTemplate(o.typed)
+		if !ok {
+			continue
+		}
+		pods = append(pods, podOf{o, pod})
+		where := fmt.Sprintf("%s: %s", dir, o.id())
+		if selector != nil {
+			sel, err := metav1.LabelSelectorAsSelector(selector)
+			if err != nil || sel.Empty() || !sel.Matches(labels.Set(pod.Labels)) {
+				c.fail("%s: spec.selector %v does not match the pod template's labels %v", where, selector, pod.Labels)
+			}
+		}
+		var claims []string
+		if sts, ok := o.typed.(*appsv1.StatefulSet); ok {
+			for _, t := range sts.Spec.VolumeClaimTemplates {
+				claims = append(claims, t.Name)
+			}
+		}
+		c.checkPod(where, o.ns, &pod.Spec, claims, has)
+	}
+
+	for _, o := range objs {
+		where := fmt.Sprintf("%s: %s", dir, o.id())
+		switch t := o.typed.(type) {
+		case *corev1.Service:
+			if len(t.Spec.Selector) == 0 {
+				c.fail("%s: has no selector", where)
+				continue
+			}
+			var matched []*corev1.PodTemplateSpec
+			for _, p := range pods {
+				if p.o.ns == o.ns && labels.SelectorFromSet(t.Spec.Selector).Matches(labels.Set(p.pod.Labels)) {
+					matched = append(matched, p.pod)
+				}
+			}
+			if len(matched) == 0 {
+				c.fail("%s: selector %v matches no pod template", where, t.Spec.Selector)
+				continue
+			}
+			for _, sp := range t.Spec.Ports {
+				target := sp.TargetPort
+				if target.Type == intstr.Int && target.IntVal == 0 {
+					target = intstr.FromInt32(sp.Port)
+				}
+				for _, pod := range matched {
+					if !podHasPort(&pod.Spec, target, sp.Protocol) {
+						c.fail("%s: port %s targets %s, which pods %v do not declare", where, sp.Name, target.String(), pod.Labels)
+					}
+				}
+			}
+		case *rbacv1.ClusterRoleBinding:
+			if !has("ClusterRole", "", t.RoleRef.Name) {
+				c.fail("%s: roleRef ClusterRole %s does not exist", where, t.RoleRef.Name)
+			}
+			for _, s := range t.Subjects {
+				if s.Kind == "ServiceAccount" && !has("ServiceAccount", s.Namespace, s.Name) {
+					c.fail("%s: subject ServiceAccount %s/%s does not exist", where, s.Namespace, s.Name)
+				}
+			}
+		case *rbacv1.RoleBinding:
+			if !has(t.RoleRef.Kind, map[bool]string{true: "", false: o.ns}[t.RoleRef.Kind == "ClusterRole"], t.RoleRef.Name) {
+				c.fail("%s: roleRef %s %s does not exist", where, t.RoleRef.Kind, t.RoleRef.Name)
+			}
+			for _, s := range t.Subjects {
+				if s.Kind == "ServiceAccount" && !has("ServiceAccount", s.Namespace, s.Name) {
+					c.fail("%s: subject ServiceAccount %s/%s does not exist", where, s.Namespace, s.Name)
+				}
+			}
+		}
+	}
+}
+
+func podHasPort(spec *corev1.PodSpec, target intstr.IntOrString, proto corev1.Protocol) bool {
+	if proto == "" {
+		proto = corev1.ProtocolTCP
+	}
+	for _, ctr := range spec.Containers {
+		for _, p := range ctr.Ports {
+			pp := p.Protocol
+			if pp == "" {
+				pp = corev1.ProtocolTCP
+			}
+			if pp != proto {
+				continue
+			}
+			if (target.Type == intstr.String && p.Name == target.StrVal) || (target.Type == intstr.Int && p.ContainerPort == target.IntVal) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *checker) checkPod(where, ns string, spec *corev1.PodSpec, claims []string, has func(kind, ns, name string) bool) {
+	if sa := spec.ServiceAccountName; sa != "" && sa != "default" && !has("ServiceAccount", ns, sa) {
+		c.fail("%s: serviceAccountName %s does not exist", where, sa)
+	}
+	volumes := map[string]bool{}
+	for _, name := range claims { // a StatefulSet's volumeClaimTemplates
+		volumes[name] = true
+	}
+	for _, v := range spec.Volumes {
+		volumes[v.Name] = true
+		switch {
+		case v.ConfigMap != nil:
+			optional := v.ConfigMap.Optional != nil && *v.ConfigMap.Optional
+			if !optional && !has("ConfigMap", ns, v.ConfigMap.Name) {
+				c.fail("%s: volume %s: ConfigMap %s does not exist", where, v.Name, v.ConfigMap.Name)
+			}
+		case v.Secret != nil:
+			optional := v.Secret.Optional != nil && *v.Secret.Optional
+			if !optional && !has("Secret", ns, v.Secret.SecretName) {
+				c.fail("%s: volume %s: Secret %s does not exist", where, v.Name, v.Secret.SecretName)
+			}
+		}
+	}
+	podSC := spec.SecurityContext
+	if podSC == nil {
+		podSC = &corev1.PodSecurityContext{}
+	}
+	check := func(ctr corev1.Container, init bool) {
+		cw := fmt.Sprintf("%s container %s", where, ctr.Name)
+		if ref := ctr.Image; !strings.Contains(path.Base(ref), ":") || strings.HasSuffix(ref, ":latest") {
+			c.fail("%s: image %q is not pinned to a version tag", cw, ref)
+		}
+		for _, m := range ctr.VolumeMounts {
+			if !volumes[m.Name] {
+				c.fail("%s: volumeMount %s names no volume", cw, m.Name)
+			}
+		}
+		for _, e := range ctr.Env {
+			if e.ValueFrom == nil {
+				continue
+			}
+			if r := e.ValueFrom.ConfigMapKeyRef; r != nil && !(r.Optional != nil && *r.Optional) && !has("ConfigMap", ns, r.Name) {
+				c.fail("%s: env %s: ConfigMap %s does not exist", cw, e.Name, r.Name)
+			}
+			if r := e.ValueFrom.SecretKeyRef; r != nil && !(r.Optional != nil && *r.Optional) && !has("Secret", ns, r.Name) {
+				c.fail("%s: env %s: Secret %s does not exist (mark it optional if the app runs without it)", cw, e.Name, r.Name)
+			}
+		}
+		// Resources: a memory request and limit (docs/topology.md's measured table) and a CPU request.
+		req, lim := ctr.Resources.Requests, ctr.Resources.Limits
+		if q, ok := req[corev1.ResourceMemory]; !ok || q.IsZero() {
+			c.fail("%s: no memory request", cw)
+		}
+		if q, ok := lim[corev1.ResourceMemory]; !ok || q.IsZero() {
+			c.fail("%s: no memory limit", cw)
+		} else if r, ok := req[corev1.ResourceMemory]; ok && r.Cmp(q) > 0 {
+			c.fail("%s: memory request %s exceeds its limit %s", cw, r.String(), q.String())
+		}
+		if q, ok := req[corev1.ResourceCPU]; !ok || q.Cmp(resource.MustParse("1m")) < 0 {
+			c.fail("%s: no CPU request", cw)
+		}
+		// The same hardening as compose: non-root, read-only root filesystem, no new privileges.
+		sc := ctr.SecurityContext
+		if sc == nil {
+			sc = &corev1.SecurityContext{}
+		}
+		nonRoot := (sc.RunAsNonRoot != nil && *sc.RunAsNonRoot) || (sc.RunAsNonRoot == nil && podSC.RunAsNonRoot != nil && *podSC.RunAsNonRoot)
+		uid := sc.RunAsUser
+		if uid == nil {
+			uid = podSC.RunAsUser
+		}
+		if !nonRoot || uid == nil || *uid == 0 {
+			c.fail("%s: must run as non-root with an explicit non-zero runAsUser", cw)
+		}
+		if sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
+			c.fail("%s: readOnlyRootFilesystem is not true", cw)
+		}
+		if sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+			c.fail("%s: allowPrivilegeEscalation is not false", cw)
+		}
+		if sc.Capabilities == nil || len(sc.Capabilities.Drop) != 1 || sc.Capabilities.Drop[0] != "ALL" {
+			c.fail("%s: capabilities do not drop ALL", cw)
+		}
+		if init {
+			return
+		}
+		for name, p := range map[string]*corev1.Probe{"livenessProbe": ctr.LivenessProbe, "readinessProbe": ctr.ReadinessProbe} {
+			if p == nil {
+				c.fail("%s: no %s", cw, name)
+				continue
+			}
+			var port *intstr.IntOrString
+			switch {
+			case p.HTTPGet != nil:
+				port = &p.HTTPGet.Port
+			case p.TCPSocket != nil:
+				port = &p.TCPSocket.Port
+			case p.GRPC != nil:
+				v := intstr.FromInt32(p.GRPC.Port)
+				port = &v
+			}
+			if port != nil && !podHasPort(&corev1.PodSpec{Containers: []corev1.Container{ctr}}, *port, corev1.ProtocolTCP) {
+				c.fail("%s: %s port %s is not a declared container port", cw, name, port.String())
+			}
+		}
+	}
+	for _, ctr := range spec.InitContainers {
+		check(ctr, true)
+	}
+	for _, ctr := range spec.Containers {
+		check(ctr, false)
+	}
+}
+
+// containerEnv is the environment a container (or an OpenTelemetryCollector's spec.env) starts
+// with, as far as it can be known without a cluster: literal values with $(VAR) references
+// expanded, ConfigMap and Secret keys from the rendered objects, and stand-ins for the downward
+// API (pod IP, node name, ...).
+func containerEnv(where string, c *checker, ns string, env []corev1.EnvVar, from []corev1.EnvFromSource,
+	configMaps, secrets map[string]map[string]string) map[string]string {
+	// Set by the container runtime in every container: the pod's host name (the pod name).
+	out := map[string]string{"HOSTNAME": "pod-0"}
+	for _, f := range from {
+		var src map[string]string
+		if f.ConfigMapRef != nil {
+			src = configMaps[ns+"/"+f.ConfigMapRef.Name]
+		}
+		if f.SecretRef != nil {
+			src = secrets[ns+"/"+f.SecretRef.Name]
+		}
+		for k, v := range src {
+			out[f.Prefix+k] = v
+		}
+	}
+	downward := map[string]string{
+		"metadata.name": "pod-0", "metadata.namespace": ns, "metadata.uid": "00000000-0000-0000-0000-000000000000",
+		"spec.nodeName": "node-0", "spec.serviceAccountName": "default",
+		"status.podIP": "10.0.0.10", "status.hostIP": "10.0.1.10", "status.podIPs": "10.0.0.10", "status.hostIPs": "10.0.1.10",
+	}
+	ref := regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
+	for _, e := range env {
+		switch {
+		case e.ValueFrom == nil:
+			out[e.Name] = ref.ReplaceAllStringFunc(e.Value, func(m string) string {
+				if v, ok := out[m[2:len(m)-1]]; ok {
+					return v
+				}
+				return m // Kubernetes leaves unresolvable references as they are
+			})
+		case e.ValueFrom.FieldRef != nil:
+			fp := e.ValueFrom.FieldRef.FieldPath
+			if v, ok := downward[fp]; ok {
+				out[e.Name] = v
+			} else if strings.HasPrefix(fp, "metadata.labels[") || strings.HasPrefix(fp, "metadata.annotations[") {
+				out[e.Name] = "x"
+			} else {
+				c.fail("%s: env %s: fieldRef %q is not a downward API field", where, e.Name, fp)
+			}
+		case e.ValueFrom.ResourceFieldRef != nil:
+			out[e.Name] = "1"
+		case e.ValueFrom.ConfigMapKeyRef != nil:
+			r := e.ValueFrom.ConfigMapKeyRef
+			if v, ok := configMaps[ns+"/"+r.Name][r.Key]; ok {
+				out[e.Name] = v
+			} else if r.Optional == nil || !*r.Optional {
+				c.fail("%s: env %s: ConfigMap %s has no key %s", where, e.Name, r.Name, r.Key)
+			}
+		case e.ValueFrom.SecretKeyRef != nil:
+			r := e.ValueFrom.SecretKeyRef
+			if v, ok := secrets[ns+"/"+r.Name][r.Key]; ok {
+				out[e.Name] = v
+			} else if r.Optional == nil || !*r.Optional {
+				c.fail("%s: env %s: Secret %s has no key %s", where, e.Name, r.Name, r.Key)
+			}
+		}
+	}
+	return out
+}
+
+// resolveMountedFile finds what a container sees at file path p: the ConfigMap key behind the
+// volume mount that covers p. It returns the data and "ns/configmap/key".
+func resolveMountedFile(p, ns string, volumes []corev1.Volume, mounts []corev1.VolumeMount,
+	configMaps map[string]map[string]string) (string, string, error) {
+	var best *corev1.VolumeMount
+	for i, m := range mounts {
+		mp := strings.TrimSuffix(m.MountPath, "/")
+		if p == mp || strings.HasPrefix(p, mp+"/") {
+			if best == nil || len(mp) > len(strings.TrimSuffix(best.MountPath, "/")) {
+				best = &mounts[i]
+			}
+		}
+	}
+	if best == nil {
+		return "", "", fmt.Errorf("no volume is mounted there")
+	}
+	var vol *corev1.Volume
+	for i := range volumes {
+		if volumes[i].Name == best.Name {
+			vol = &volumes[i]
+		}
+	}
+	if vol == nil || vol.ConfigMap == nil {
+		return "", "", fmt.Errorf("mount %s is not a ConfigMap volume", best.Name)
+	}
+	rel := strings.TrimPrefix(strings.TrimPrefix(p, strings.TrimSuffix(best.MountPath, "/")), "/")
+	if best.SubPath != "" {
+		if rel != "" {
+			return "", "", fmt.Errorf("subPath mount %s is a file", best.Name)
+		}
+		rel = best.SubPath
+	}
+	key := rel
+	if len(vol.ConfigMap.Items) > 0 {
+		key = ""
+		for _, it := range vol.ConfigMap.Items {
+			if it.Path == rel {
+				key = it.Key
+			}
+		}
+		if key == "" {
+			return "", "", fmt.Errorf("ConfigMap volume %s projects no item at %s", vol.Name, rel)
+		}
+	}
+	data, ok := configMaps[ns+"/"+vol.ConfigMap.Name][key]
+	if !ok {
+		return "", "", fmt.Errorf("ConfigMap %s has no key %s", vol.ConfigMap.Name, key)
+	}
+	return data, ns + "/" + vol.ConfigMap.Name + "/" + key, nil
+}
