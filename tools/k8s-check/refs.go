@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+
+	otelv1beta1 "github.com/open-telemetry/opentelemetry-operator/apis/v1beta1"
 	"path"
 	"regexp"
 	"strings"
@@ -85,6 +87,7 @@ func (c *checker) checkReferences(dir string, objs []*object) {
 			}
 		}
 		c.checkPod(where, o.ns, &pod.Spec, claims, has)
+		c.checkSidecarAnnotation(where, o.ns, pod.Annotations, objs)
 	}
 
 	for _, o := range objs {
@@ -116,6 +119,19 @@ func (c *checker) checkReferences(dir string, objs []*object) {
 					}
 				}
 			}
+		case *otelv1beta1.OpenTelemetryCollector:
+			// The operator builds the container from these fields: hold it to the same conventions
+			// (its probes come from the health_check extension, so they are not required here).
+			ctr := corev1.Container{Name: "otc-container", Image: t.Spec.Image, Resources: t.Spec.Resources,
+				SecurityContext: t.Spec.SecurityContext, Env: t.Spec.Env, VolumeMounts: t.Spec.VolumeMounts}
+			if ctr.Image == "" {
+				c.fail("%s: spec.image is not set: the operator would pick its own default version", where)
+			}
+			if t.Spec.Mode == otelv1beta1.ModeSidecar && t.Spec.UpgradeStrategy != otelv1beta1.UpgradeStrategyNone {
+				c.fail("%s: spec.upgradeStrategy must be none for a pinned image", where)
+			}
+			c.checkPod(where, o.ns, &corev1.PodSpec{InitContainers: []corev1.Container{ctr}, Volumes: t.Spec.Volumes,
+				SecurityContext: t.Spec.PodSecurityContext}, nil, has)
 		case *rbacv1.ClusterRoleBinding:
 			if !has("ClusterRole", "", t.RoleRef.Name) {
 				c.fail("%s: roleRef ClusterRole %s does not exist", where, t.RoleRef.Name)
@@ -387,4 +403,31 @@ func resolveMountedFile(p, ns string, volumes []corev1.Volume, mounts []corev1.V
 		return "", "", fmt.Errorf("ConfigMap %s has no key %s", vol.ConfigMap.Name, key)
 	}
 	return data, ns + "/" + vol.ConfigMap.Name + "/" + key, nil
+}
+
+// checkSidecarAnnotation: a pod that asks the OpenTelemetry Operator for a sidecar names an
+// OpenTelemetryCollector in sidecar mode in its namespace ("true": the only one there).
+func (c *checker) checkSidecarAnnotation(where, ns string, annotations map[string]string, objs []*object) {
+	v, ok := annotations["sidecar.opentelemetry.io/inject"]
+	if !ok || v == "false" {
+		return
+	}
+	var sidecars []string
+	for _, o := range objs {
+		if col, ok := o.typed.(*otelv1beta1.OpenTelemetryCollector); ok && o.ns == ns && col.Spec.Mode == otelv1beta1.ModeSidecar {
+			sidecars = append(sidecars, o.name)
+		}
+	}
+	if v == "true" {
+		if len(sidecars) != 1 {
+			c.fail("%s: sidecar.opentelemetry.io/inject=true needs exactly one sidecar OpenTelemetryCollector in %s, found %v", where, ns, sidecars)
+		}
+		return
+	}
+	for _, name := range sidecars {
+		if name == v {
+			return
+		}
+	}
+	c.fail("%s: sidecar.opentelemetry.io/inject=%s names no sidecar-mode OpenTelemetryCollector in %s (found %v)", where, v, ns, sidecars)
 }
