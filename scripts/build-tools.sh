@@ -7,21 +7,25 @@
 #     alertmanager-<v>/{alertmanager,amtool}   tools/alertmanager/go.mod
 #     compose-<v>/docker-compose               tools/compose/go.mod (Docker Compose, for `config` checks)
 #     telemetrygen-<v>/telemetrygen            tools/telemetrygen/go.mod (OTLP load for `npm run bench`)
+#     k8s-check-<hash>/k8s-check, crds/        tools/k8s-check (renders + strictly decodes deploy/kubernetes;
+#                                              the OpenTelemetry Operator's CRDs from its module)
 # Versions are read from those manifests (the single source of truth). A tool is skipped when its
 # binaries exist and were built from the same inputs (a stamp holds a hash of the manifest + flags).
 # Then the Collector configs are validated with the built distribution (fails the script if invalid).
 #
 # Usage:
-#   scripts/build-tools.sh [TOOL...]        TOOL = otelcol | prometheus | alertmanager | compose | telemetrygen (default: all)
+#   scripts/build-tools.sh [TOOL...]        TOOL = otelcol | prometheus | alertmanager | compose | telemetrygen | k8s-check (default: all)
 #   eval "$(scripts/build-tools.sh --print-env)"
 #       builds whatever is missing (progress on stderr), then prints on stdout
 #       OTELCOL_BIN= PROMETHEUS_BIN= PROMTOOL_BIN= ALERTMANAGER_BIN= AMTOOL_BIN= COMPOSE_BIN= TELEMETRYGEN_BIN=
+#       K8S_CHECK_BIN= K8S_CHECK_CRDS=
 #       (absolute paths)
 # compose is also installed as the docker CLI plugin (~/.docker/cli-plugins/docker-compose) when a
 # docker CLI exists; tests call COMPOSE_BIN directly (`docker-compose config` needs no engine or CLI).
 #
 # Cold on 2 cores with empty Go caches: ~15 min in all (otelcol ~7, prometheus ~6, alertmanager
-# ~1, compose ~1.5, builder ~0.5, telemetrygen ~1); cached: <1 s. Measurements in collector/README.md.
+# ~1, compose ~1.5, builder ~0.5, telemetrygen ~1, k8s-check ~2); cached: <1 s. Measurements in
+# collector/README.md (k8s-check: deploy/kubernetes/README.md).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,6 +40,7 @@ PROM_MOD="$ROOT/tools/prometheus"
 AM_MOD="$ROOT/tools/alertmanager"
 COMPOSE_MOD="$ROOT/tools/compose"
 TELEMETRYGEN_MOD="$ROOT/tools/telemetrygen"
+K8S_CHECK_MOD="$ROOT/tools/k8s-check"
 
 # Prometheus without the cloud/Kubernetes service-discovery plugins (static, file and http SD stay):
 # halves its compile time and binary size; compose and the native stack use static targets only.
@@ -68,6 +73,9 @@ PROM_DIR="$BIN_ROOT/prometheus-$PROMETHEUS_VERSION"
 AM_DIR="$BIN_ROOT/alertmanager-$ALERTMANAGER_VERSION"
 COMPOSE_DIR="$BIN_ROOT/compose-$COMPOSE_VERSION"
 TELEMETRYGEN_DIR="$BIN_ROOT/telemetrygen-$TELEMETRYGEN_VERSION"
+# Our own tool, no upstream version: keyed by the hash of its sources and pinned module graph.
+K8S_CHECK_HASH="$(cat "$K8S_CHECK_MOD"/go.mod "$K8S_CHECK_MOD"/go.sum "$K8S_CHECK_MOD"/*.go | sha256sum | cut -c1-16)"
+K8S_CHECK_DIR="$BIN_ROOT/k8s-check-$K8S_CHECK_HASH"
 
 OTELCOL_BIN="$OTELCOL_DIR/otelcol-otelkit"
 PROMETHEUS_BIN="$PROM_DIR/prometheus"
@@ -76,6 +84,8 @@ ALERTMANAGER_BIN="$AM_DIR/alertmanager"
 AMTOOL_BIN="$AM_DIR/amtool"
 COMPOSE_BIN="$COMPOSE_DIR/docker-compose"
 TELEMETRYGEN_BIN="$TELEMETRYGEN_DIR/telemetrygen"
+K8S_CHECK_BIN="$K8S_CHECK_DIR/k8s-check"
+K8S_CHECK_CRDS="$K8S_CHECK_DIR/crds"
 
 # ---------------------------------------------------------------- helpers
 check_go() {
@@ -215,6 +225,26 @@ build_telemetrygen() {
   echo "$hash" > "$TELEMETRYGEN_DIR/.stamp"
 }
 
+build_k8s_check() {
+  if up_to_date "$K8S_CHECK_DIR" "$K8S_CHECK_HASH" "$K8S_CHECK_BIN" && [[ -f "$K8S_CHECK_CRDS/opentelemetry.io_opentelemetrycollectors.yaml" ]]; then
+    log "k8s-check: cached ($K8S_CHECK_BIN)"; return
+  fi
+  log "k8s-check: building (k8s.io/api, kustomize/api, opentelemetry-operator apis; ~2 min cold)"
+  rm -f "$K8S_CHECK_DIR/.stamp"
+  mkdir -p "$K8S_CHECK_CRDS"
+  timed "k8s-check" bash -c 'cd "$1" && go build -trimpath -ldflags "-s -w" -o "$2" .' _ "$K8S_CHECK_MOD" "$K8S_CHECK_BIN"
+  # The operator's CRDs, from the same module version the checker decodes with (verified against
+  # go.sum by `go mod download`), so custom resources are validated against their served schema.
+  local op dir
+  op="$(awk '$1 == "github.com/open-telemetry/opentelemetry-operator" { print $2; exit }' "$K8S_CHECK_MOD/go.mod")"
+  dir="$(cd "$K8S_CHECK_MOD" && go mod download -json "github.com/open-telemetry/opentelemetry-operator@$op" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$dir/config/crd/bases" ]] || die "go mod download github.com/open-telemetry/opentelemetry-operator@$op gave no config/crd/bases"
+  rm -f "$K8S_CHECK_CRDS"/*.yaml
+  cp "$dir/config/crd/bases/opentelemetry.io_opentelemetrycollectors.yaml" "$K8S_CHECK_CRDS/"
+  chmod u+w "$K8S_CHECK_CRDS"/*.yaml
+  echo "$K8S_CHECK_HASH" > "$K8S_CHECK_DIR/.stamp"
+}
+
 validate_collector_configs() {
   # Each combination a Collector is started with: config.yaml alone (compose's default, minus the
   # compose-only file below), and with the host-metrics overlay (the native stack, and compose's
@@ -255,6 +285,8 @@ print_env() {
   printf 'AMTOOL_BIN=%q\n' "$AMTOOL_BIN"
   printf 'COMPOSE_BIN=%q\n' "$COMPOSE_BIN"
   printf 'TELEMETRYGEN_BIN=%q\n' "$TELEMETRYGEN_BIN"
+  printf 'K8S_CHECK_BIN=%q\n' "$K8S_CHECK_BIN"
+  printf 'K8S_CHECK_CRDS=%q\n' "$K8S_CHECK_CRDS"
 }
 
 # ---------------------------------------------------------------- main
@@ -263,12 +295,12 @@ main() {
   local a; for a in "$@"; do
     case "$a" in
       --print-env) want_env=1 ;;
-      otelcol|prometheus|alertmanager|compose|telemetrygen) tools+=("$a") ;;
-      -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+      otelcol|prometheus|alertmanager|compose|telemetrygen|k8s-check) tools+=("$a") ;;
+      -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
       *) die "unknown argument '$a' (try --help)" ;;
     esac
   done
-  (( ${#tools[@]} )) || tools=(otelcol prometheus alertmanager compose telemetrygen)
+  (( ${#tools[@]} )) || tools=(otelcol prometheus alertmanager compose telemetrygen k8s-check)
 
   check_go
   mkdir -p "$BIN_ROOT"
@@ -281,6 +313,7 @@ main() {
       alertmanager) build_alertmanager ;;
       compose) build_compose ;;
       telemetrygen) build_telemetrygen ;;
+      k8s-check) build_k8s_check ;;
     esac
   done
   log "all done in $((SECONDS - start))s"
