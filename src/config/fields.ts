@@ -28,3 +28,13 @@ export const adminToken = z.preprocess(
   (value) => (value === '' ? undefined : value),
   z.string().min(12, 'must be at least 12 characters (or unset, which switches the admin endpoints off)').optional(),
 );
+
+/**
+ * Where continuous profiles are pushed (Pyroscope's HTTP API): an http(s) URL without a path,
+ * because the client appends `/ingest` to it.
+ */
+export const profilingServerUrl = (fallback: string) =>
+  z
+    .url({ protocol: /^https?$/, message: 'expected an http(s) URL of the Pyroscope server, e.g. http://pyroscope:4040' })
+    .refine((value) => !URL.canParse(value) || ['', '/'].includes(new URL(value).pathname), 'expected the server root (the client appends /ingest), e.g. http://pyroscope:4040')
+    .default(fallback);

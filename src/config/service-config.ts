@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { parseConfig } from './parse-config.ts';
-import { adminToken, bool, logLevel, nonNegativeInt, port, positiveInt, ratio, url } from './fields.ts';
+import { adminToken, bool, logLevel, nonNegativeInt, port, positiveInt, profilingServerUrl, ratio, url } from './fields.ts';
 
 const common = {
   LOG_LEVEL: logLevel,
   HOST: z.string().min(1).default('0.0.0.0'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   BODY_LIMIT_BYTES: positiveInt(64 * 1024),
+  // Continuous profiling (docs/profiling.md): off unless switched on; compose switches it on.
+  PROFILING_ENABLED: bool(false),
+  PROFILING_SERVER_URL: profilingServerUrl('http://pyroscope:4040'),
+  PROFILING_FLUSH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(60_000).default(10_000),
 };
 
 const backends = {

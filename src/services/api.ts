@@ -5,9 +5,11 @@ import { configOrExit } from './config-or-exit.ts';
 import { handleShutdown } from './lifecycle.ts';
 import { handleProcessErrors } from './process-errors.ts';
 import { listen } from './serve.ts';
+import { startProfiling } from './start-profiling.ts';
 
 const config = configOrExit('api', () => loadApiConfig());
 const logger = createLogger('api', config.LOG_LEVEL);
+startProfiling('api', config, logger);
 handleProcessErrors(logger);
 const api = await composeApi(config, logger);
 const server = await listen(api.app, config.PORT, config.HOST);

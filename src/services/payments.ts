@@ -6,9 +6,11 @@ import { configOrExit } from './config-or-exit.ts';
 import { handleShutdown } from './lifecycle.ts';
 import { handleProcessErrors } from './process-errors.ts';
 import { listen } from './serve.ts';
+import { startProfiling } from './start-profiling.ts';
 
 const config = configOrExit('payments', () => loadPaymentsConfig());
 const logger = createLogger('payments', config.LOG_LEVEL);
+startProfiling('payments', config, logger);
 handleProcessErrors(logger);
 const simulator = new GatewaySimulator({
   latencyMs: config.PAYMENTS_LATENCY_MS,

@@ -5,9 +5,11 @@ import { configOrExit } from './config-or-exit.ts';
 import { handleShutdown } from './lifecycle.ts';
 import { handleProcessErrors } from './process-errors.ts';
 import { listen } from './serve.ts';
+import { startProfiling } from './start-profiling.ts';
 
 const config = configOrExit('worker', () => loadWorkerConfig());
 const logger = createLogger('worker', config.LOG_LEVEL);
+startProfiling('worker', config, logger);
 handleProcessErrors(logger);
 const worker = await composeWorker(config, logger);
 await worker.consumer.start();

@@ -29,6 +29,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import { DURATION_BUCKETS_SECONDS } from './attributes.ts';
 import { meter, tracer } from './scope.ts';
+import { spanProfile, type SpanProfile } from './span-profiles.ts';
 import { recordError } from './tracing.ts';
 
 /** What the server span needs to know about an incoming request, read by the HTTP layer. */
@@ -77,6 +78,8 @@ export class ServerRequestTelemetry {
   /** The method in the span name: semconv names a span of an unknown method `HTTP`. */
   private readonly nameMethod: string;
   private readonly metricAttributes: Attributes;
+  /** Span profile labels (docs/profiling.md); undefined unless continuous profiling is on. */
+  private readonly profile: SpanProfile | undefined;
 
   constructor(request: IncomingRequest) {
     const known = KNOWN_METHODS.has(request.method);
@@ -99,12 +102,14 @@ export class ServerRequestTelemetry {
     const parent = propagation.extract(ROOT_CONTEXT, request.carrier, request.getter);
     this.span = tracer.startSpan(this.nameMethod, { kind: SpanKind.SERVER, attributes }, parent);
     this.context = trace.setSpan(parent, this.span);
+    this.profile = spanProfile(this.span, this.nameMethod);
     this.metricAttributes = { [ATTR_HTTP_REQUEST_METHOD]: this.method, [ATTR_URL_SCHEME]: request.scheme };
     if (request.protocolVersion) this.metricAttributes[ATTR_NETWORK_PROTOCOL_VERSION] = request.protocolVersion;
   }
 
   /** Runs the request's handlers with the server span active. */
   run<T>(fn: () => T): T {
+    if (this.profile) return this.profile.run(() => context.with(this.context, fn));
     return context.with(this.context, fn);
   }
 
@@ -126,6 +131,7 @@ export class ServerRequestTelemetry {
     if (route !== undefined) {
       span.setAttribute(ATTR_HTTP_ROUTE, route);
       span.updateName(`${this.nameMethod} ${route}`);
+      this.profile?.rename(`${this.nameMethod} ${route}`);
       metricAttributes[ATTR_HTTP_ROUTE] = route;
     }
     if (statusCode >= 500) {

@@ -11,6 +11,7 @@ import {
   MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
   MESSAGING_OPERATION_TYPE_VALUE_SETTLE,
 } from '../../telemetry/semconv.ts';
+import { spanProfile } from '../../telemetry/span-profiles.ts';
 import { SpanKind, withSpanFrom } from '../../telemetry/tracing.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisClient } from './connect.ts';
@@ -173,13 +174,19 @@ export class ConfirmationConsumer {
     };
     const parent = extractTraceContext(entry.message);
     try {
-      await withSpanFrom(parent, `process ${CONFIRMATIONS_STREAM}`, { kind: SpanKind.CONSUMER, attributes }, async () => {
-        await this.handle({
-          orderId: entry.message.order_id ?? '',
-          tenantId: entry.message.tenant_id ?? '',
-          userId: entry.message.user_id ?? '',
-        });
-        await this.redis.xAck(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, entry.id);
+      const name = `process ${CONFIRMATIONS_STREAM}`;
+      await withSpanFrom(parent, name, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
+        const work = async () => {
+          await this.handle({
+            orderId: entry.message.order_id ?? '',
+            tenantId: entry.message.tenant_id ?? '',
+            userId: entry.message.user_id ?? '',
+          });
+          await this.redis.xAck(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, entry.id);
+        };
+        // The consumer span is this process's local root: its CPU samples carry its id (span profiles).
+        const profile = spanProfile(span, name);
+        await (profile ? profile.run(work) : work());
       });
     } catch (error) {
       // Left unacknowledged: claimed again after reclaimIdleMs, dead-lettered after maxDeliveries.
