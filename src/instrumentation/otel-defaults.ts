@@ -3,6 +3,10 @@
  * documented OTel variable keeps working. The SDK's own defaults are OTLP over HTTP/protobuf and a
  * 60 s metric interval; this kit speaks OTLP gRPC to its Collector and exports metrics every 10 s,
  * equal to Grafana's timeInterval so rate() panels never go blank.
+ *
+ * Export timeouts are 5 s, not the SDK's 10 s or 30 s: on SIGTERM the final flush of all three signals
+ * (in parallel) must end inside SHUTDOWN_TIMEOUT_MS (10 s by default), even when the Collector never
+ * answers, or the forced exit would drop the telemetry of the last requests.
  */
 export const OTEL_DEFAULTS: Readonly<Record<string, string>> = {
   OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
@@ -11,6 +15,9 @@ export const OTEL_DEFAULTS: Readonly<Record<string, string>> = {
   OTEL_METRIC_EXPORT_TIMEOUT: '5000',
   OTEL_BSP_SCHEDULE_DELAY: '1000',
   OTEL_BLRP_SCHEDULE_DELAY: '1000',
+  OTEL_EXPORTER_OTLP_TIMEOUT: '5000',
+  OTEL_BSP_EXPORT_TIMEOUT: '5000',
+  OTEL_BLRP_EXPORT_TIMEOUT: '5000',
   OTEL_TRACES_SAMPLER: 'parentbased_always_on',
   OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
 };

@@ -57,9 +57,18 @@ export function handleShutdown(
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
+/**
+ * Stops listening, then closes each keep-alive connection as soon as its last response is sent:
+ * `server.close()` alone only closes the connections idle at that instant and would wait for the
+ * others' keep-alive timeout (longer than the shutdown timeout), so the flush would never run.
+ */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

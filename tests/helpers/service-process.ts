@@ -31,6 +31,11 @@ export class ServiceProcess {
     return this;
   }
 
+  /** Operating-system id of the process (for /proc/<pid>/status). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.exitCode === null;
   }

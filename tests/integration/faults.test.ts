@@ -1,4 +1,7 @@
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { productsCacheKey } from '../../src/domain/products.ts';
+import { TEST_REDIS_URL } from '../helpers/backends.ts';
 import { startInProcessStack, TEST_ADMIN_TOKEN, type InProcessStack } from '../helpers/in-process-stack.ts';
 import { call } from '../helpers/shop-client.ts';
 import { eventually, metricPoints } from '../helpers/telemetry.ts';
@@ -13,6 +16,16 @@ afterAll(async () => {
 
 const setFaults = (body: Record<string, boolean>, token = TEST_ADMIN_TOKEN) =>
   call(stack.apiUrl, 'PUT', '/admin/faults', { body, headers: { authorization: `Bearer ${token}` } });
+
+async function forgetCachedProducts(tenant: string): Promise<void> {
+  const redis = createClient({ url: TEST_REDIS_URL });
+  await redis.connect();
+  try {
+    await redis.del(productsCacheKey(tenant));
+  } finally {
+    await redis.close();
+  }
+}
 
 describe('injected faults (admin endpoint of the api)', () => {
   it('refuses callers without the admin token and rejects empty changes', async () => {
@@ -36,22 +49,24 @@ describe('injected faults (admin endpoint of the api)', () => {
   });
 
   it('db_saturation holds every pool connection: requests wait and slow queries are logged', async () => {
+    const used = async () =>
+      Math.max(
+        0,
+        ...(await metricPoints('db.client.connection.count'))
+          .filter((p) => p.attributes['db.client.connection.state'] === 'used')
+          .map((p) => Number(p.value)),
+      );
+    const pending = async () => Math.max(0, ...(await metricPoints('db.client.connection.pending_requests')).map((p) => Number(p.value)));
     await setFaults({ db_saturation: true });
     try {
       // Every connection of the api's pool held by the fault (the worker's pool, in this process too, stays idle).
-      const used = async () =>
-        Math.max(
-          0,
-          ...(await metricPoints('db.client.connection.count'))
-            .filter((p) => p.attributes['db.client.connection.state'] === 'used')
-            .map((p) => Number(p.value)),
-        );
-      const pending = async () => Math.max(0, ...(await metricPoints('db.client.connection.pending_requests')).map((p) => Number(p.value)));
       await eventually(used, (value) => value === 3);
-      expect(await pending()).toBe(0);
-      // The effect: a real request finds no free connection, waits in the queue, and is slow.
+      // The effect: a real request finds no free connection, waits in the queue, and is slow. Its
+      // tenant's catalogue must not be cached, or it would never ask the database.
+      await forgetCachedProducts('globex');
       const started = performance.now();
       const inFlight = call(stack.apiUrl, 'GET', '/api/products', { headers: { 'x-tenant-id': 'globex' } });
+      // Waiting operations show as pending (the api's own dependency gauges may wait there too).
       await eventually(pending, (value) => value >= 1);
       const response = await inFlight;
       expect(response.status).toBe(200);
@@ -64,5 +79,8 @@ describe('injected faults (admin endpoint of the api)', () => {
     } finally {
       await setFaults({ db_saturation: false });
     }
+    // Cleared: the queue drains and the connections are free again.
+    await eventually(pending, (value) => value === 0);
+    await eventually(used, (value) => value === 0);
   });
 });

@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import type { Logger } from '../logger.ts';
+import { reconnectBackoffSeconds } from './connection-errors.ts';
 import { InstrumentedDb } from './instrumented-db.ts';
 import { PoolState } from './pool-state.ts';
 
@@ -24,6 +25,7 @@ export function connectDb(settings: DbSettings, logger: Logger): InstrumentedDb 
     max: settings.poolMax,
     idle_timeout: 30,
     connect_timeout: 5,
+    backoff: reconnectBackoffSeconds,
     onnotice: () => {},
     connection: { application_name: 'otelkit' },
     ...counted,

@@ -17,6 +17,7 @@ import { shopMetrics } from '../../telemetry/shop-metrics.ts';
 import { recordError, SpanKind, tracer, withSpan, type SpanOptions } from '../../telemetry/tracing.ts';
 import type { Logger } from '../logger.ts';
 import type { PoolState } from './pool-state.ts';
+import { asOutage } from './connection-errors.ts';
 import { describeStatement, truncateStatement, type StatementInfo } from './query-text.ts';
 
 /** A tagged template that runs one statement and resolves to its rows. */
@@ -59,7 +60,7 @@ export class InstrumentedDb {
   }
 
   /** Runs one statement outside any transaction. */
-  readonly query: QueryTag = (strings, ...values) => this.options.pool.hold(() => this.run(this.sql, strings, values));
+  readonly query: QueryTag = (strings, ...values) => this.options.pool.hold(() => asOutage(() => this.run(this.sql, strings, values)));
 
   /**
    * Runs `fn` in a transaction, traced as one INTERNAL `transaction` span whose children are the
@@ -69,10 +70,12 @@ export class InstrumentedDb {
   transaction<T>(fn: (query: QueryTag) => Promise<T>): Promise<T> {
     const attributes = { [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_POSTGRESQL, [ATTR_DB_NAMESPACE]: this.options.database };
     return this.options.pool.hold(() =>
-      withSpan('transaction', { attributes }, async () => {
-        const result = await this.sql.begin((tx) => fn((strings, ...values) => this.run(tx, strings, values)));
-        return result as T;
-      }),
+      asOutage(() =>
+        withSpan('transaction', { attributes }, async () => {
+          const result = await this.sql.begin((tx) => fn((strings, ...values) => this.run(tx, strings, values)));
+          return result as T;
+        }),
+      ),
     );
   }
 
