@@ -12,13 +12,20 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { businessDashboard } from './business.ts';
+import { errorsDashboard } from './errors.ts';
 import { pipelineDashboard } from './pipeline.ts';
 import { redDashboard } from './red.ts';
 import { renderDashboard } from './render.ts';
 import { resourceDashboard } from './resource.ts';
 
 /** Every dashboard this repository provisions. */
-export const dashboards: ReadonlyArray<() => Dashboard> = [redDashboard, resourceDashboard, businessDashboard, pipelineDashboard];
+export const dashboards: ReadonlyArray<() => Dashboard> = [
+  redDashboard,
+  resourceDashboard,
+  businessDashboard,
+  pipelineDashboard,
+  errorsDashboard,
+];
 
 const outputDir = new URL('../dashboards/', import.meta.url);
 

@@ -9,6 +9,8 @@ import { ThresholdsConfigBuilder, ThresholdsMode } from '@grafana/grafana-founda
 export const ERROR_RATIO_ALERT = 0.05;
 /** HighLatencyP95: p95 of http.server.request.duration > 1s (prometheus/rules/alerts-http.yml). */
 export const P95_LATENCY_ALERT_SECONDS = 1;
+/** NewExceptionType: a new exception type in the api above this many per second (prometheus/rules/alerts-exceptions.yml). */
+export const NEW_EXCEPTION_RATE_ALERT = 0.1;
 /** Database pool saturation: connections in use / pool maximum > 90%. */
 export const DB_POOL_USAGE_ALERT = 0.9;
 

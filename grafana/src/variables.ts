@@ -37,3 +37,10 @@ export const routeVariable = (): QueryVariableBuilder =>
 /** Tenants that made API calls (the shop is multi-tenant; tenant_id is a bounded label). */
 export const tenantVariable = (): QueryVariableBuilder =>
   labelValuesVariable('tenant', 'Tenant', 'shop_api_calls_total{service_namespace="otelkit"}', 'tenant_id');
+
+/**
+ * Services that reported exceptions (span_metrics event series). Those series carry service_name
+ * but no service_namespace label (the connector copies no resource attribute onto its points).
+ */
+export const exceptionServiceVariable = (metric: string): QueryVariableBuilder =>
+  labelValuesVariable('service', 'Service', `${metric}{exception_type!=""}`, 'service_name');

@@ -6,7 +6,12 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { findDrift, renderAll } from '../../grafana/src/generate.ts';
-import { DB_POOL_USAGE_ALERT, ERROR_RATIO_ALERT, P95_LATENCY_ALERT_SECONDS } from '../../grafana/src/thresholds.ts';
+import {
+  DB_POOL_USAGE_ALERT,
+  ERROR_RATIO_ALERT,
+  NEW_EXCEPTION_RATE_ALERT,
+  P95_LATENCY_ALERT_SECONDS,
+} from '../../grafana/src/thresholds.ts';
 import { ROOT, listFiles, readRepoFile } from './support/repo.ts';
 import { loadDashboards } from './support/queries.ts';
 
@@ -59,8 +64,8 @@ describe('generated dashboards', () => {
     expect(drift).toEqual(expect.arrayContaining([first, 'otelkit-new.json', 'otelkit-pipeline.json (stale: no dashboard builds it)']));
   });
 
-  it('has the four dashboards under fixed uids, tagged otelkit', () => {
-    for (const uid of ['otelkit-red', 'otelkit-resource', 'otelkit-business', 'otelkit-pipeline']) {
+  it('has the five dashboards under fixed uids, tagged otelkit', () => {
+    for (const uid of ['otelkit-red', 'otelkit-resource', 'otelkit-business', 'otelkit-pipeline', 'otelkit-errors']) {
       expect(byUid(uid)?.tags, uid).toContain('otelkit');
     }
   });
@@ -70,6 +75,7 @@ describe('generated dashboards', () => {
     expect(variables('otelkit-red')).toEqual(['service', 'route']);
     expect(variables('otelkit-resource')).toEqual(['service']);
     expect(variables('otelkit-business')).toEqual(['tenant']);
+    expect(variables('otelkit-errors')).toEqual(['service']);
   });
 
   it('gives every panel a title and a description (the why)', () => {
@@ -101,6 +107,11 @@ describe('dashboard thresholds equal the alert rules', () => {
   it('p95 latency: HighLatencyP95', () => {
     expect(alertThreshold('p95_rate5m')).toBe(P95_LATENCY_ALERT_SECONDS);
     expect(redSteps('otelkit-red', 'histogram_quantile(0.95')).toContain(P95_LATENCY_ALERT_SECONDS);
+  });
+
+  it('new exception type rate: NewExceptionType', () => {
+    expect(alertThreshold('traces_span_metrics_events_total')).toBe(NEW_EXCEPTION_RATE_ALERT);
+    expect(redSteps('otelkit-errors', 'rate(traces_span_metrics_events_total')).toContain(NEW_EXCEPTION_RATE_ALERT);
   });
 
   it('database pool usage', () => {

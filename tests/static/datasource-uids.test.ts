@@ -45,6 +45,7 @@ describe('data source uids', () => {
   it('finds the generated dashboards', () => {
     expect(loadDashboards().map(({ file }) => file)).toEqual([
       'grafana/dashboards/otelkit-business.json',
+      'grafana/dashboards/otelkit-errors.json',
       'grafana/dashboards/otelkit-pipeline.json',
       'grafana/dashboards/otelkit-red.json',
       'grafana/dashboards/otelkit-resource.json',

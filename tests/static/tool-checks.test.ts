@@ -21,7 +21,7 @@ describe('configs checked by the tools that run them', () => {
   });
 
   it('promtool check rules', () => {
-    const files = ['red', 'alerts-http', 'alerts-dependencies', 'collector', 'slo-api-availability', 'slo-api-latency'].map(
+    const files = ['red', 'alerts-http', 'alerts-dependencies', 'alerts-exceptions', 'collector', 'slo-api-availability', 'slo-api-latency'].map(
       (f) => `prometheus/rules/${f}.yml`,
     );
     expect(run(tools.PROMTOOL_BIN, ['check', 'rules', ...files])).not.toMatch(/FAILED/);
@@ -33,14 +33,14 @@ describe('configs checked by the tools that run them', () => {
       [
         'test',
         'rules',
-        ...['red', 'alerts-http', 'alerts-dependencies', 'collector', 'slo-api-availability', 'slo-api-latency'].map(
+        ...['red', 'alerts-http', 'alerts-dependencies', 'alerts-exceptions', 'collector', 'slo-api-availability', 'slo-api-latency'].map(
           (f) => `tests/${f}.yml`,
         ),
       ],
       repoPath('prometheus'),
     );
     expect(output).not.toMatch(/FAILED/);
-    expect(output.match(/SUCCESS/g)?.length).toBe(6);
+    expect(output.match(/SUCCESS/g)?.length).toBe(7);
   });
 
   it('promtool test rules fails when a rule is broken (the tests can fail)', () => {
