@@ -8,9 +8,11 @@ import type { AppEnv } from './context.ts';
 import { ExceptionFault, exceptionFaultRoutes } from './exception-fault.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { tenant } from './middleware/tenant.ts';
+import { OnDemandProfiler } from '../profiling/on-demand.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { productRoutes } from './routes/products.ts';
+import { profilingRoutes } from './routes/profiling.ts';
 import { userRoutes } from './routes/users.ts';
 
 export interface ApiAppDeps extends BaseAppOptions {
@@ -25,6 +27,8 @@ export interface ApiAppDeps extends BaseAppOptions {
   exceptionFault?: ExceptionFault;
   /** Unset: the admin endpoints answer 404 (src/http/middleware/admin-token.ts). */
   adminToken: string | undefined;
+  /** POST /admin/profile (admin token); one per process, so that only one profile runs at a time. */
+  profiler?: OnDemandProfiler;
 }
 
 /** The shop API: every /api route is tenant-scoped and rate limited per tenant. */
@@ -37,6 +41,7 @@ export function createApiApp(deps: ApiAppDeps): Hono<AppEnv> {
     app.route('/', productRoutes(deps.products));
     app.route('/', orderRoutes(deps.orders, deps.sessions));
     app.route('/', adminRoutes(deps.faults, deps.adminToken));
+    app.route('/', profilingRoutes(deps.profiler ?? new OnDemandProfiler(), deps.adminToken, 'api'));
     app.route('/', exceptionFaultRoutes(exceptionFault, deps.adminToken));
   });
 }

@@ -5,7 +5,9 @@ import type { Logger } from '../domain/ports.ts';
 import { createBaseApp, type BaseAppOptions } from './base-app.ts';
 import type { AppEnv } from './context.ts';
 import { errorBody } from './errors.ts';
+import { OnDemandProfiler } from '../profiling/on-demand.ts';
 import { adminToken } from './middleware/admin-token.ts';
+import { profilingRoutes } from './routes/profiling.ts';
 import { readJson } from './validation.ts';
 
 const chargeSchema = z.object({
@@ -30,7 +32,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The fake payment gateway: POST /charges (201 approved, 200 declined, 503 gateway error), and GET/PUT /admin/config (admin token) to tune it live. */
 export function createPaymentsApp(
-  options: BaseAppOptions & { simulator: GatewaySimulator; adminToken: string | undefined; logger: Logger },
+  options: BaseAppOptions & { simulator: GatewaySimulator; adminToken: string | undefined; logger: Logger; profiler?: OnDemandProfiler },
 ): Hono<AppEnv> {
   const { simulator, logger } = options;
   return createBaseApp(options, (app) => {
@@ -64,5 +66,6 @@ export function createPaymentsApp(
       logger.warn({ settings: settingsJson(updated) }, 'gateway_settings_changed');
       return c.json(settingsJson(updated));
     });
+    app.route('/', profilingRoutes(options.profiler ?? new OnDemandProfiler(), options.adminToken, 'payments'));
   });
 }
