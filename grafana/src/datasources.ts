@@ -11,3 +11,5 @@ export const PROMETHEUS: DataSourceRef = { type: 'prometheus', uid: 'prometheus'
 export const LOKI: DataSourceRef = { type: 'loki', uid: 'loki' };
 /** Tempo: traces, OTLP from the Collector. */
 export const TEMPO: DataSourceRef = { type: 'tempo', uid: 'tempo' };
+/** Pyroscope: continuous CPU and heap profiles, pushed by the services (docs/profiling.md). */
+export const PYROSCOPE: DataSourceRef = { type: 'grafana-pyroscope-datasource', uid: 'pyroscope' };

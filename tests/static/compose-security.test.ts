@@ -52,6 +52,7 @@ const PUBLISHED: Record<string, { ports: number[]; why: string }> = {
   loki: { ports: [3100], why: 'query API for `npm run verify` and logcli' },
   tempo: { ports: [3200], why: 'query API for `npm run verify`' },
   grafana: { ports: [3000], why: 'the UI' },
+  pyroscope: { ports: [4040], why: 'UI and query API; the push endpoint for a service run natively with profiling on' },
 };
 
 const isRoot = (user: string | undefined): boolean => {

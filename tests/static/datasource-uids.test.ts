@@ -33,12 +33,13 @@ const missing = (references: Array<{ path: string; uid: string }>, uids: Map<str
   references.filter(({ uid }) => !uids.has(uid) && !BUILT_IN.has(uid) && !uid.startsWith('${')).map(({ path, uid }) => `${path}: ${uid}`);
 
 describe('data source uids', () => {
-  it('provisions prometheus, tempo, loki and alertmanager under fixed uids', () => {
+  it('provisions prometheus, tempo, loki, alertmanager and pyroscope under fixed uids', () => {
     expect(Object.fromEntries(provisioned())).toEqual({
       prometheus: 'prometheus',
       tempo: 'tempo',
       loki: 'loki',
       alertmanager: 'alertmanager',
+      pyroscope: 'grafana-pyroscope-datasource',
     });
   });
 
@@ -65,7 +66,7 @@ describe('data source uids', () => {
     const references = provisionedDatasources().flatMap(({ datasource }) =>
       referencedUids(datasource.jsonData ?? {}, `${datasource.name}.jsonData`),
     );
-    expect(references.map(({ uid }) => uid)).toEqual(expect.arrayContaining(['tempo', 'loki', 'prometheus', 'alertmanager']));
+    expect(references.map(({ uid }) => uid)).toEqual(expect.arrayContaining(['tempo', 'loki', 'prometheus', 'alertmanager', 'pyroscope']));
     expect(missing(references, provisioned())).toEqual([]);
   });
 

@@ -28,6 +28,8 @@ const LISTENS: Record<string, number[]> = {
   // query API, OTLP gRPC, OTLP HTTP, gRPC
   tempo: [3200, 4317, 4318, 9095],
   grafana: [3000],
+  // HTTP (UI, query API, /ingest push), gRPC
+  pyroscope: [4040, 9095],
 };
 
 /** A host name (not an IP, not localhost) followed by a port, inside any string value. */

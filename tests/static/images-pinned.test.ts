@@ -24,6 +24,7 @@ const MULTI_ARCH_REPOSITORIES = new Set([
   'grafana/loki',
   'grafana/tempo',
   'grafana/grafana',
+  'grafana/pyroscope',
 ]);
 
 /** One-shot containers: they exit by design, so a restart policy would rerun them forever. */
