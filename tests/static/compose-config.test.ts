@@ -6,16 +6,25 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadApiConfig, loadPaymentsConfig, loadWorkerConfig } from '../../src/config/service-config.ts';
-import { envExample, resolveCompose, secondsOf, VARIANTS, writeEnvFile } from './support/compose-config.ts';
-import { repoPath } from './support/repo.ts';
+import { parse } from 'yaml';
+import { GATEWAY_OVERLAY, resolveGatewayCompose } from '../helpers/gateway-compose.ts';
+import { bytesOf, envExample, type ResolvedService, resolveCompose, secondsOf, VARIANTS, writeEnvFile } from './support/compose-config.ts';
+import { readRepoFile, repoPath } from './support/repo.ts';
 
 const envFile = writeEnvFile(envExample());
-const resolved = Object.fromEntries(
-  (Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>).map((variant) => [variant, resolveCompose(variant, envFile)]),
-) as Record<keyof typeof VARIANTS, ReturnType<typeof resolveCompose>>;
+/** Every variant of support/compose-config.ts, plus the agent + gateway overlay (with the load profile). */
+const resolved = {
+  ...(Object.fromEntries(
+    (Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>).map((variant) => [variant, resolveCompose(variant, envFile)]),
+  ) as Record<keyof typeof VARIANTS, ReturnType<typeof resolveCompose>>),
+  gateway: resolveGatewayCompose(envFile),
+};
+type Variant = keyof typeof resolved;
 
 /** One-shot containers: dependents wait for them to complete, not to be healthy. */
 const ONE_SHOT = new Set(['loadgen', 'collector-healthcheck-bin']);
+const GATEWAYS = ['otel-gateway-1', 'otel-gateway-2'];
+const AGENTS = { api: 'otel-agent-api', payments: 'otel-agent-payments', worker: 'otel-agent-worker', loadgen: 'otel-agent-api' };
 const NODE_SERVICES = ['api', 'payments', 'worker', 'loadgen'];
 
 const serviceRows = Object.entries(resolved).flatMap(([variant, compose]) =>
@@ -46,7 +55,7 @@ describe('compose config (the real Compose loader)', () => {
   });
 
   it.each(serviceRows)('%s waits for healthy (or completed one-shot) dependencies that exist', (row, _name, service) => {
-    const variant = row.split(':')[0] as keyof typeof VARIANTS;
+    const variant = row.split(':')[0] as Variant;
     for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
       expect(Object.keys(resolved[variant].services), `${dependency} is a service`).toContain(dependency);
       expect(condition, `depends_on ${dependency}`).toBe(ONE_SHOT.has(dependency) ? 'service_completed_successfully' : 'service_healthy');
@@ -94,5 +103,107 @@ describe('compose config (the real Compose loader)', () => {
     const mounted = collector?.volumes?.find((volume) => volume.target === '/etc/otelcol-contrib/config.hostmetrics.yaml');
     expect(mounted?.source).toBe(repoPath('collector/config.hostmetrics.yaml'));
     expect(collector?.environment?.HOST_METRICS_ROOT_PATH).toBe('/hostfs');
+  });
+});
+
+/** The rows of the table under "Memory limits" in docs/scaling.md: service -> [peak MiB, limit]. */
+const scalingMemoryTable = new Map(
+  (
+    readRepoFile('docs/scaling.md')
+      .split(/^#+ Memory limits$/m)[1]
+      ?.split(/^## /m)[0] ?? ''
+  )
+    .split('\n')
+    .filter((line) => /^\|\s*`[^`]+`\s*\|/.test(line))
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim().replaceAll('`', '')),
+    )
+    .map(([service = '', peak = '', limit = '']) => [service, { peak: Number(peak), limit }] as const),
+);
+
+describe(`agent + gateway overlay (${GATEWAY_OVERLAY})`, () => {
+  const services = resolved.gateway.services;
+  const collector = services['otel-collector']!;
+  const service = (name: string): ResolvedService => {
+    const found = services[name];
+    if (found === undefined) throw new Error(`${name} is not a service of the overlay`);
+    return found;
+  };
+  const mountOf = (name: string, target: string) => service(name).volumes?.find((volume) => volume.target === target);
+
+  it('adds two gateways and one agent per service to the whole stack, and keeps otel-collector as it is', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      [...Object.keys(resolved.load.services), ...GATEWAYS, ...new Set(Object.values(AGENTS))].sort(),
+    );
+    expect(collector).toEqual(resolved.load.services['otel-collector']);
+  });
+
+  it.each(GATEWAYS)('%s: gateway.yaml mounted read-only, the backends of otel-collector, its own hostname', (name) => {
+    const gateway = service(name);
+    expect(gateway.image).toBe(collector.image);
+    expect(gateway.command).toEqual(['--config=/etc/otelcol-contrib/gateway.yaml']);
+    expect(mountOf(name, '/etc/otelcol-contrib/gateway.yaml')).toMatchObject({
+      type: 'bind',
+      source: repoPath('collector/gateway.yaml'),
+      read_only: true,
+    });
+    expect(mountOf(name, '/healthcheck')).toMatchObject({ type: 'volume', source: 'collector-healthcheck-bin', read_only: true });
+    for (const key of ['TEMPO_OTLP_ENDPOINT', 'LOKI_OTLP_ENDPOINT', 'PROMETHEUS_OTLP_ENDPOINT'])
+      expect(gateway.environment?.[key], key).toBe(collector.environment?.[key]);
+    expect(gateway.environment?.GATEWAY_SAMPLING_PERCENTAGE).toBe('10');
+    // HOSTNAME (from hostname:) labels the gateway's span-metrics and service-graph series.
+    expect((gateway as { hostname?: string }).hostname).toBe(name);
+    expect(Object.keys(gateway.depends_on ?? {}).sort()).toEqual(['collector-healthcheck-bin', 'loki', 'prometheus', 'tempo']);
+    expect(gateway.healthcheck?.test).toEqual(collector.healthcheck?.test);
+  });
+
+  it('the sampling share is a setting: GATEWAY_SAMPLING_PERCENTAGE in .env reaches both gateways', () => {
+    const changed = resolveGatewayCompose(writeEnvFile(new Map(envExample()).set('GATEWAY_SAMPLING_PERCENTAGE', '25')), []);
+    for (const name of GATEWAYS) expect(changed.services[name]?.environment?.GATEWAY_SAMPLING_PERCENTAGE).toBe('25');
+  });
+
+  it.each([...new Set(Object.values(AGENTS))])(
+    '%s: agent.yaml mounted read-only, the static list of both gateways, waits for them',
+    (name) => {
+      const agent = service(name);
+      expect(agent.image).toBe(collector.image);
+      expect(agent.command).toEqual(['--config=/etc/otelcol-contrib/agent.yaml']);
+      expect(mountOf(name, '/etc/otelcol-contrib/agent.yaml')).toMatchObject({
+        type: 'bind',
+        source: repoPath('collector/agent.yaml'),
+        read_only: true,
+      });
+      expect(parse(agent.environment?.GATEWAY_ENDPOINTS ?? '')).toEqual(GATEWAYS.map((gateway) => `${gateway}:4317`));
+      expect(agent.environment?.PROMETHEUS_OTLP_ENDPOINT).toBe(collector.environment?.PROMETHEUS_OTLP_ENDPOINT);
+      for (const gateway of GATEWAYS) expect(agent.depends_on?.[gateway]?.condition, gateway).toBe('service_healthy');
+      expect(agent.healthcheck?.test).toEqual(collector.healthcheck?.test);
+    },
+  );
+
+  it.each(Object.entries(AGENTS))('%s sends OTLP to its agent (%s) and waits for it', (app, agent) => {
+    expect(service(app).environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(`http://${agent}:4317`);
+    expect(service(app).depends_on?.[agent]?.condition).toBe('service_healthy');
+  });
+
+  it.each([...GATEWAYS, ...new Set(Object.values(AGENTS))])('%s: user, read-only root, GOMEMLIMIT = 80% of mem_limit', (name) => {
+    const tier = service(name) as ResolvedService & { user?: string; read_only?: boolean; security_opt?: string[] };
+    expect(tier.user).toBe('10001');
+    expect(tier.read_only).toBe(true);
+    expect(tier.security_opt).toContain('no-new-privileges:true');
+    expect(tier.ports ?? []).toEqual([]);
+    expect(bytesOf(tier.environment?.GOMEMLIMIT?.replace('MiB', 'm'))).toBe(0.8 * bytesOf(tier.mem_limit));
+  });
+
+  it.each([
+    ['gateway', 'otel-gateway-1'],
+    ['agent', 'otel-agent-api'],
+  ])('%s: mem_limit as in docs/scaling.md "Memory limits", at least 1.5 x the measured peak', (tier, name) => {
+    const row = scalingMemoryTable.get(`otel-${tier}-*`);
+    expect(row, `docs/scaling.md has a row for otel-${tier}-*`).toBeDefined();
+    expect(bytesOf(service(name).mem_limit)).toBe(bytesOf(row!.limit));
+    expect(bytesOf(row!.limit)).toBeGreaterThanOrEqual(1.5 * row!.peak * 1024 ** 2);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadApiConfig, loadPaymentsConfig } from '../../src/config/service-config.ts';
+import { resolveGatewayCompose } from '../helpers/gateway-compose.ts';
 import { envExample, resolveCompose, type ResolvedService, VARIANTS, writeEnvFile } from './support/compose-config.ts';
 import { readRepoFile } from './support/repo.ts';
 
@@ -18,9 +19,13 @@ interface HardenedService extends ResolvedService {
 }
 
 const documented = envExample();
-const resolved = Object.fromEntries(
-  (Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>).map((variant) => [variant, resolveCompose(variant, writeEnvFile(documented))]),
-) as Record<keyof typeof VARIANTS, { services: Record<string, HardenedService> }>;
+/** Every variant, plus the agent + gateway overlay (docker-compose.gateway.yml, with the load profile). */
+const resolved = {
+  ...(Object.fromEntries(
+    (Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>).map((variant) => [variant, resolveCompose(variant, writeEnvFile(documented))]),
+  ) as Record<keyof typeof VARIANTS, { services: Record<string, HardenedService> }>),
+  gateway: resolveGatewayCompose(writeEnvFile(documented)) as { services: Record<string, HardenedService> },
+};
 
 const serviceRows = Object.entries(resolved).flatMap(([variant, compose]) =>
   Object.entries(compose.services).map(([name, service]) => [`${variant}: ${name}`, name, service] as const),
