@@ -379,7 +379,7 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
     const rest = normal.filter((r) => (r.status === 201 || r.status === 200) && r.latencyMs < 0.6 * SLO_THRESHOLD_MS);
     expect(errorTraces.length).toBe(40);
     expect(slowTraces.length).toBe(30);
-    expect(rest.length).toBeGreaterThan(400);
+    expect(rest.length, 'enough fast requests for the binomial check').toBeGreaterThan(240);
 
     // Span metrics (before sampling, both gateways): api SERVER calls = requests answered, per status.
     const expected: Record<string, number> = {};
@@ -524,7 +524,7 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
     expect(failedExports(aEndpoint)).toBe(0);
     // Nothing is lost uncounted: each accepted span was sent or counted in send_failed (whole batches,
     // so the counter is an upper bound of the loss).
-    expect(delta('accepted')).toBe(delta('sent') + delta('sendFailed'));
+    for (const c of after) expect(c.accepted, `agent ${c.agent}: accepted = sent + send_failed`).toBe(c.sent + c.sendFailed);
     expect(delta('sendFailed') + delta('enqueueFailed')).toBeGreaterThanOrEqual(lostSpansEstimate);
   }, 60_000);
 });
