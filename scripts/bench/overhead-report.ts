@@ -67,6 +67,8 @@ export function summarizeRoute(results: RouteResults) {
   >;
   const kept = (mode: ModeId) => (modes[mode].reqPerSec / modes.bare.reqPerSec) * 100;
   const added = (key: keyof ReturnType<typeof summarizeMode>) => modes.on[key] - modes.bare[key];
+  /** What continuous profiling adds on top of telemetry: profiled − on, same run. */
+  const byProfiling = (key: keyof ReturnType<typeof summarizeMode>) => modes.profiled[key] - modes.on[key];
   return {
     openRate: results.openRate,
     modes: Object.fromEntries(MODES.map((m) => [m.id, { ...modes[m.id], keptPct: kept(m.id) }])) as Record<
@@ -81,6 +83,16 @@ export function summarizeRoute(results: RouteResults) {
     telemetryPaymentsCpuUsPerReq: added('saturationPaymentsCpuUsPerReq'),
     belowSaturationTelemetryCpuUsPerReq: added('apiCpuUsPerReq'),
     belowSaturationTelemetryPaymentsCpuUsPerReq: added('paymentsCpuUsPerReq'),
+    profiling: {
+      /** Throughput with profiling as a share of telemetry on without it. */
+      keptOfTelemetryOnPct: (modes.profiled.reqPerSec / modes.on.reqPerSec) * 100,
+      addedP50Ms: byProfiling('p50Ms'),
+      addedP99Ms: byProfiling('p99Ms'),
+      cpuUsPerReq: byProfiling('saturationApiCpuUsPerReq'),
+      paymentsCpuUsPerReq: byProfiling('saturationPaymentsCpuUsPerReq'),
+      belowSaturationCpuUsPerReq: byProfiling('apiCpuUsPerReq'),
+      belowSaturationPaymentsCpuUsPerReq: byProfiling('paymentsCpuUsPerReq'),
+    },
   };
 }
 
@@ -124,15 +136,21 @@ export function targetRows(summaries: { cacheHit: RouteSummary; checkout: RouteS
 
 const modeLabel = (id: ModeId) => MODES.find((m) => m.id === id)!.label;
 
+export interface ProfilingFacts {
+  profiles: { pushes: number; bytes: number };
+  peakRssMiB: Record<ModeId, { api: number; payments: number }>;
+}
+
 export function overheadMarkdown(
   settings: OverheadSettings,
   routes: Array<{ route: BenchRoute; summary: RouteSummary }>,
   cacheHitAndCheckout: Parameters<typeof targetRows>[0],
+  profiling: ProfilingFacts,
 ): string {
   const payments = (route: BenchRoute, text: string) => (route.id === 'checkout' ? text : '–');
   const lines: string[] = [];
   lines.push(
-    `Three modes side by side, ${settings.rounds} round(s), the order of the modes rotated each round; medians over the rounds. ` +
+    `${MODES.length} modes side by side, ${settings.rounds} round(s), the order of the modes rotated each round; medians over the rounds. ` +
       'One api and one payments process per mode, started once; a real Collector receives the "on" mode\'s OTLP.',
     '',
     `**Throughput at saturation** (autocannon, ${settings.connections} connections, ${settings.saturationSeconds} s after ${settings.warmupSeconds} s warm-up). ` +
@@ -182,6 +200,25 @@ export function overheadMarkdown(
       `Overloaded (≥ 1% of arrivals dropped): ${overloaded.join('; ')}. That mode cannot serve the offered rate: its latencies are those of a full queue, ` +
         'and its CPU per request is that of a saturated process (cheaper per request than below saturation), so the differences above understate the cost.',
     );
+  }
+  lines.push(
+    '',
+    `**Continuous profiling** (profiled − telemetry on, same run; CPU and wall samples at 100 Hz with span labels, heap sampling, ` +
+      `a push every 10 s: ${profiling.profiles.pushes} pushes, ${(profiling.profiles.bytes / 1024).toFixed(0)} KiB in all).`,
+    '',
+    '| route | throughput kept (vs telemetry on) | p50 added ms | p99 added ms | api CPU µs/req (saturation) | api CPU µs/req (below) | payments CPU µs/req (saturation) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const { route, summary } of routes) {
+    const p = summary.profiling;
+    lines.push(
+      `| ${route.title} | ${f0(p.keptOfTelemetryOnPct)}% | ${signed(p.addedP50Ms, 2)} | ${signed(p.addedP99Ms, 2)} | ${signed(p.cpuUsPerReq, 0)} | ${signed(p.belowSaturationCpuUsPerReq, 0)} | ${payments(route, signed(p.paymentsCpuUsPerReq, 0))} |`,
+    );
+  }
+  lines.push('', '| mode | api peak RSS MiB | payments peak RSS MiB |', '| --- | --- | --- |');
+  for (const mode of MODES) {
+    const rss = profiling.peakRssMiB[mode.id];
+    lines.push(`| ${modeLabel(mode.id)} | ${rss.api.toFixed(0)} | ${rss.payments.toFixed(0)} |`);
   }
   lines.push('', '**Targets**', '', '| target | measured | |', '| --- | --- | --- |');
   for (const row of targetRows(cacheHitAndCheckout)) lines.push(`| ${row.target} | ${row.measured} | ${verdict(row.ok)} |`);

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { processCpuSeconds } from './overhead-cpu.ts';
 
-/** How a service is started: the three ways compared by the overhead part. */
+/** How a service is started: the four ways compared by the overhead part. */
 export interface Mode {
-  id: 'on' | 'disabled' | 'bare';
+  id: 'on' | 'profiled' | 'disabled' | 'bare';
   label: string;
   nodeArgs: string[];
   env: Record<string, string>;
@@ -12,14 +12,21 @@ export interface Mode {
 const BOOTSTRAP = ['--import', './src/instrumentation.ts'];
 
 export const MODES: readonly Mode[] = [
-  { id: 'on', label: 'telemetry on (OTLP gRPC → Collector)', nodeArgs: BOOTSTRAP, env: {} },
+  // Continuous profiling is off in benchmarks (as natively) except in the mode that measures it.
+  { id: 'on', label: 'telemetry on (OTLP gRPC → Collector)', nodeArgs: BOOTSTRAP, env: { PROFILING_ENABLED: 'false' } },
+  {
+    id: 'profiled',
+    label: 'telemetry on + continuous profiling (`PROFILING_ENABLED=true`)',
+    nodeArgs: BOOTSTRAP,
+    env: { PROFILING_ENABLED: 'true' },
+  },
   {
     id: 'disabled',
     label: '`OTEL_SDK_DISABLED=true` (bootstrap loaded, SDK off)',
     nodeArgs: BOOTSTRAP,
-    env: { OTEL_SDK_DISABLED: 'true' },
+    env: { OTEL_SDK_DISABLED: 'true', PROFILING_ENABLED: 'false' },
   },
-  { id: 'bare', label: 'no bootstrap (no `--import`)', nodeArgs: [], env: {} },
+  { id: 'bare', label: 'no bootstrap (no `--import`)', nodeArgs: [], env: { PROFILING_ENABLED: 'false' } },
 ];
 
 /** A child process of the benchmark, with the tail of its stderr kept for error messages. */

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { statusKib } from './proc-stats.ts';
 import { BenchProcess, MODES, startService, waitUntilReady, type Mode } from './overhead-services.ts';
 
 /**
@@ -9,8 +11,10 @@ import { BenchProcess, MODES, startService, waitUntilReady, type Mode } from './
  * load, and a real Collector (`otelcol-otelkit` with the test sink config, writing to files) that the
  * "on" processes export to. Fixed ports outside the ephemeral range, 127.0.0.1 only.
  */
-const API_PORT = { on: 18_480, disabled: 18_481, bare: 18_482 } as const;
-const PAYMENTS_PORT = { on: 18_483, disabled: 18_484, bare: 18_485 } as const;
+const API_PORT = { on: 18_480, disabled: 18_481, bare: 18_482, profiled: 18_486 } as const;
+const PAYMENTS_PORT = { on: 18_483, disabled: 18_484, bare: 18_485, profiled: 18_487 } as const;
+/** Stand-in for Pyroscope's /ingest API (Pyroscope itself is AGPL and runs in compose only): answers 200, counts. */
+const PROFILES_SINK = { host: '127.0.0.1', port: 18_493 };
 const COLLECTOR_GRPC = '127.0.0.1:18490';
 const COLLECTOR_HTTP = '127.0.0.1:18491';
 const COLLECTOR_HEALTH = '127.0.0.1:18492';
@@ -25,6 +29,10 @@ export interface ModeServices {
 export interface OverheadStack {
   services: ModeServices[];
   collector: BenchProcess;
+  /** Pushes (and bytes) the profiled mode's processes sent to the profiles sink so far. */
+  profilePushes(): { pushes: number; bytes: number };
+  /** Peak RSS (VmHWM) of each mode's api and payments processes so far, MiB. */
+  peakRssMiB(): Record<Mode['id'], { api: number; payments: number }>;
   stop(): Promise<void>;
 }
 
@@ -38,8 +46,18 @@ export interface StackSettings {
 export async function startStack(settings: StackSettings): Promise<OverheadStack> {
   const sinkDir = mkdtempSync(join(tmpdir(), 'otelkit-bench-overhead-'));
   const started: BenchProcess[] = [];
+  const received = { pushes: 0, bytes: 0 };
+  const profilesSink = createServer((request, response) => {
+    request.on('data', (chunk: Buffer) => (received.bytes += chunk.length));
+    request.on('end', () => {
+      if (request.url?.startsWith('/ingest')) received.pushes++;
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => profilesSink.listen(PROFILES_SINK.port, PROFILES_SINK.host, resolve));
   const stop = async () => {
     await Promise.all(started.map((p) => p.stop()));
+    await new Promise((resolve) => profilesSink.close(resolve));
     rmSync(sinkDir, { recursive: true, force: true });
   };
   try {
@@ -61,7 +79,12 @@ export async function startStack(settings: StackSettings): Promise<OverheadStack
     started.push(collector);
     await waitUntilReady(`http://${COLLECTOR_HEALTH}/`, collector);
 
-    const telemetryEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://${COLLECTOR_GRPC}`, LOG_LEVEL: 'info' };
+    const telemetryEnv = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://${COLLECTOR_GRPC}`,
+      LOG_LEVEL: 'info',
+      // Only the profiled mode switches profiling on (overhead-services.ts); it pushes here every 10 s.
+      PROFILING_SERVER_URL: `http://${PROFILES_SINK.host}:${PROFILES_SINK.port}`,
+    };
     const services = MODES.map((mode): ModeServices => {
       const payments = startService(settings.root, 'payments', mode, {
         ...telemetryEnv,
@@ -89,7 +112,12 @@ export async function startStack(settings: StackSettings): Promise<OverheadStack
         waitUntilReady(`http://127.0.0.1:${PAYMENTS_PORT[s.mode.id]}/health/ready`, s.payments),
       ]),
     );
-    return { services, collector, stop };
+    const mib = (p: BenchProcess) => Math.round(((statusKib(p.pid, 'VmHWM') ?? Number.NaN) / 1024) * 10) / 10;
+    const peakRssMiB = () =>
+      Object.fromEntries(services.map((s) => [s.mode.id, { api: mib(s.api), payments: mib(s.payments) }])) as ReturnType<
+        OverheadStack['peakRssMiB']
+      >;
+    return { services, collector, profilePushes: () => ({ ...received }), peakRssMiB, stop };
   } catch (error) {
     await stop();
     throw error;

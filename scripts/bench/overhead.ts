@@ -1,13 +1,14 @@
 /**
  * Part `overhead` of `npm run bench`: what the telemetry bootstrap costs the services, on a cheap
  * route (GET /api/products, a cache hit) and on a route that does real work (POST /api/orders), in
- * three modes side by side — telemetry on (exporting OTLP to a real Collector), OTEL_SDK_DISABLED=true,
- * and no bootstrap at all:
+ * four modes side by side — telemetry on (exporting OTLP to a real Collector), telemetry on plus
+ * continuous profiling (PROFILING_ENABLED=true, pushing to a Pyroscope stand-in; off in every other
+ * mode), OTEL_SDK_DISABLED=true, and no bootstrap at all:
  *   1. throughput at saturation (closed loop, autocannon) → "kept" = on ÷ no bootstrap;
  *   2. latency below saturation, at a fixed open-model arrival rate of half the no-bootstrap capacity
  *      measured in step 1 → p50/p99 "added" = on − no bootstrap;
  *   3. in both, each service process's own CPU time per request (from /proc) → "telemetry CPU per
- *      request" = on − no bootstrap.
+ *      request" = on − no bootstrap; "profiling CPU per request" = profiled − on.
  * Modes rotate their order every round; the machine is shared, so only side-by-side ratios and
  * differences carry over between runs. Needs Postgres and Redis (scripts/backends.sh start); uses
  * DATABASE_URL / REDIS_URL when set.
@@ -41,9 +42,9 @@ const FULL: OverheadSettings = {
 const SMOKE: typeof FULL = { ...FULL, rounds: 1, warmupSeconds: 0.5, saturationSeconds: 2.5, openSeconds: 2.5 };
 
 const log = (message: string) => console.log(`[overhead] ${message}`);
-const byMode = <T>(): Record<ModeId, T[]> => ({ on: [], disabled: [], bare: [] });
+const byMode = <T>(): Record<ModeId, T[]> => ({ on: [], profiled: [], disabled: [], bare: [] });
 
-/** The services of each mode in this round's order: over three rounds every mode goes first, and last, once. */
+/** The services of each mode in this round's order: the first mode moves one place on each round. */
 const rotated = (services: ModeServices[], round: number) => MODES.map((_, i) => services[(i + round) % services.length]!);
 
 function checked<T extends { completed: number }>(window: T, what: string): T {
@@ -108,6 +109,10 @@ export const run: BenchPart = async (options) => {
       }
     }
 
+    const profiles = stack.profilePushes();
+    if (profiles.pushes === 0)
+      throw new Error('the profiled mode pushed no profile: is continuous profiling starting? (PROFILING_ENABLED)');
+    const peakRssMiB = stack.peakRssMiB();
     const cacheHit = summarizeRoute(results.get('cacheHit')!);
     const checkout = summarizeRoute(results.get('checkout')!);
     const markdown = overheadMarkdown(
@@ -117,6 +122,7 @@ export const run: BenchPart = async (options) => {
         { route: results.get('checkout')!.route, summary: checkout },
       ],
       { cacheHit, checkout },
+      { profiles, peakRssMiB },
     );
     return {
       part: 'overhead',
@@ -126,6 +132,13 @@ export const run: BenchPart = async (options) => {
         settings: { ...settings },
         cacheHit: withoutPaymentsNumbers(cacheHit),
         checkout,
+        profiling: {
+          pushes: profiles.pushes,
+          pushedKiB: Math.round(profiles.bytes / 1024),
+          cacheHit: withoutPaymentsNumbers(cacheHit).profiling,
+          checkout: checkout.profiling,
+          peakRssMiB,
+        },
         targets: {
           cacheHitKeptPct: { target: TARGETS.cacheHitKeptPct, measured: cacheHit.keptPct },
           checkoutKeptPct: { target: TARGETS.checkoutKeptPct, measured: checkout.keptPct },
@@ -147,7 +160,12 @@ function withoutPaymentsNumbers(summary: ReturnType<typeof summarizeRoute>) {
     'belowSaturationTelemetryPaymentsCpuUsPerReq',
     'saturationPaymentsCpuUsPerReq',
     'paymentsCpuUsPerReq',
+    'belowSaturationPaymentsCpuUsPerReq',
   ]);
   const strip = (record: object) => Object.fromEntries(Object.entries(record).filter(([key]) => !paymentsKeys.has(key)));
-  return { ...strip(summary), modes: Object.fromEntries(Object.entries(summary.modes).map(([id, m]) => [id, strip(m)])) };
+  return {
+    ...strip(summary),
+    modes: Object.fromEntries(Object.entries(summary.modes).map(([id, m]) => [id, strip(m)])),
+    profiling: strip(summary.profiling),
+  };
 }

@@ -21,6 +21,11 @@ const DEFAULT_FLUSH_INTERVAL_MS = 10_000;
 
 let started = false;
 
+/** OTEL_SERVICE_NAME when set: the service name the traces carry, so profiles use the same one. */
+export function otelServiceName(): string | undefined {
+  return process.env.OTEL_SERVICE_NAME || undefined;
+}
+
 /**
  * Continuous profiling with `@pyroscope/nodejs`: CPU and wall time (one V8 sampling profiler, CPU
  * time per sample) and in-use heap, pushed to Pyroscope's `/ingest` API every flush interval with

@@ -29,7 +29,7 @@ export interface ProfileOptions {
   help: boolean;
 }
 
-export function parseProfileArgs(argv: string[], env: NodeJS.ProcessEnv): ProfileOptions {
+export function parseProfileArgs(argv: string[], env: { ADMIN_TOKEN?: string | undefined }): ProfileOptions {
   let values;
   try {
     ({ values } = parseArgs({
@@ -58,6 +58,7 @@ export function parseProfileArgs(argv: string[], env: NodeJS.ProcessEnv): Profil
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top "${values.top}" is not a positive whole number`);
   const token = values['admin-token'] ?? env.ADMIN_TOKEN ?? '';
-  if (!help && token === '') throw new UsageError('the admin token is required: --admin-token or ADMIN_TOKEN (the one the service was started with)');
+  if (!help && token === '')
+    throw new UsageError('the admin token is required: --admin-token or ADMIN_TOKEN (the one the service was started with)');
   return { service, baseUrl: values.url ?? SERVICES[service] ?? '', seconds, heap: values.heap, token, outDir: values.out, top, help };
 }

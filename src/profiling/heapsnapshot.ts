@@ -38,7 +38,11 @@ export function heapByType(json: string): { totalBytes: number; types: HeapTypeS
 
 export function heapTable(summary: ReturnType<typeof heapByType>, limit = 15): string {
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(2).padStart(9);
-  const lines = [`heap ${(summary.totalBytes / 2 ** 20).toFixed(1)} MiB (self sizes)`, '', `${'MiB'.padStart(9)} ${'objects'.padStart(9)}  constructor / type`];
+  const lines = [
+    `heap ${(summary.totalBytes / 2 ** 20).toFixed(1)} MiB (self sizes)`,
+    '',
+    `${'MiB'.padStart(9)} ${'objects'.padStart(9)}  constructor / type`,
+  ];
   for (const type of summary.types.slice(0, limit)) lines.push(`${mib(type.selfBytes)} ${String(type.count).padStart(9)}  ${type.name}`);
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/usage.ts';
+import { profileEnv } from '../config/profile-env.ts';
 import { parseProfileArgs, USAGE, type ProfileOptions } from '../profiling/args.ts';
 import { summarize, topFunctionsTable, type CpuProfile } from '../profiling/cpuprofile.ts';
 import { flameGraphSvg } from '../profiling/flamegraph.ts';
@@ -13,7 +14,7 @@ import { heapByType, heapTable } from '../profiling/heapsnapshot.ts';
 
 let options: ProfileOptions;
 try {
-  options = parseProfileArgs(process.argv.slice(2), process.env);
+  options = parseProfileArgs(process.argv.slice(2), profileEnv());
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
   process.stderr.write(`profile: ${error.message}\n\n${USAGE}\n`);
@@ -37,7 +38,9 @@ let response: Response;
 try {
   response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${options.token}` } });
 } catch (error) {
-  process.stderr.write(`profile: ${options.service} is not reachable at ${options.baseUrl}: ${(error as Error).cause ?? (error as Error).message}\n`);
+  process.stderr.write(
+    `profile: ${options.service} is not reachable at ${options.baseUrl}: ${(error as Error).cause ?? (error as Error).message}\n`,
+  );
   process.exit(1);
 }
 const body = await response.text();
@@ -52,7 +55,9 @@ if (!response.ok) {
   process.exit(1);
 }
 
-const fileName = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? `${options.service}.${options.heap ? 'heapsnapshot' : 'cpuprofile'}`;
+const fileName =
+  /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
+  `${options.service}.${options.heap ? 'heapsnapshot' : 'cpuprofile'}`;
 mkdirSync(options.outDir, { recursive: true });
 const file = resolve(join(options.outDir, fileName));
 writeFileSync(file, body);

@@ -1,5 +1,5 @@
 import type { Logger } from '../domain/ports.ts';
-import { startContinuousProfiling } from '../instrumentation/profiling.ts';
+import { otelServiceName, startContinuousProfiling } from '../instrumentation/profiling.ts';
 
 /** The settings every service reads for continuous profiling (src/config/service-config.ts, `common`). */
 export interface ProfilingSettings {
@@ -15,7 +15,7 @@ export interface ProfilingSettings {
  */
 export function startProfiling(service: string, settings: ProfilingSettings, logger: Logger): void {
   if (!settings.PROFILING_ENABLED) return;
-  const serviceName = process.env.OTEL_SERVICE_NAME || service;
+  const serviceName = otelServiceName() ?? service;
   startContinuousProfiling({
     serviceName,
     serverUrl: settings.PROFILING_SERVER_URL,

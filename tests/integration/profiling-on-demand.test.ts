@@ -23,7 +23,12 @@ const started: ServiceProcess[] = [];
 const run = promisify(execFile);
 
 beforeAll(async () => {
-  const api = new ServiceProcess('api', { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, PORT: String(API_PORT), ADMIN_TOKEN: TOKEN });
+  const api = new ServiceProcess('api', {
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    PORT: String(API_PORT),
+    ADMIN_TOKEN: TOKEN,
+  });
   // payments needs no backends: the quickest service to show the endpoint is off without a token.
   const withoutToken = new ServiceProcess('payments', { PORT: String(NO_TOKEN_PORT) });
   started.push(api.start(), withoutToken.start());
@@ -98,14 +103,14 @@ describe('npm run profile (on-demand CPU profile and heap snapshot)', () => {
     const snapshot = JSON.parse(readFileSync(join(out, file!), 'utf8')) as { snapshot: { node_count: number } };
     expect(snapshot.snapshot.node_count).toBeGreaterThan(1000);
     expect(stdout).toMatch(/heap \d+\.\d MiB/);
-    expect(stdout.split('\n').filter((line) => /^ +\d+\.\d\d +\d+  /.test(line))).toHaveLength(5);
+    expect(stdout.split('\n').filter((line) => /^ +\d+\.\d\d +\d+ {2}/.test(line))).toHaveLength(5);
   });
 
   it('enforces the bounds on the server, with JSON errors carrying the request id', async () => {
     for (const query of ['seconds=61', 'seconds=0', 'seconds=abc', 'type=threads']) {
       const response = await profileRequest(query);
       expect(response.status, query).toBe(400);
-      const body = await response.json();
+      const body = (await response.json()) as { request_id: string };
       expect(body).toMatchObject({ error: 'validation_failed', request_id: expect.any(String) });
       expect(response.headers.get('x-request-id')).toBe(body.request_id);
     }

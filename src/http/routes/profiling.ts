@@ -28,7 +28,10 @@ export function profilingRoutes(profiler: OnDemandProfiler, token: string | unde
   routes.use('/admin/profile', adminToken(token));
   routes.post('/admin/profile', async (c) => {
     const query = parseWith(querySchema, c.req.query());
-    const stamp = new Date().toISOString().replaceAll(':', '-').replace(/\.\d+Z$/, 'Z');
+    const stamp = new Date()
+      .toISOString()
+      .replaceAll(':', '-')
+      .replace(/\.\d+Z$/, 'Z');
     try {
       if (query.type === 'heap') {
         const snapshot = profiler.heapSnapshot();
