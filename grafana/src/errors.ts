@@ -35,8 +35,7 @@ const TYPE = 'service_name, exception_type';
 const LOKI_EXCEPTIONS = '{service_namespace="otelkit", service_name=~"$service"} | exception_type!=""';
 
 /** Types (per service) that exist now and did not an hour ago. */
-const newTypes = (value: string) =>
-  `${value} unless on (${TYPE}) count by (${TYPE}) (${EXCEPTIONS}{${SEL}} offset 1h)`;
+const newTypes = (value: string) => `${value} unless on (${TYPE}) count by (${TYPE}) (${EXCEPTIONS}{${SEL}} offset 1h)`;
 
 /** All queries of this dashboard, in one place so they are easy to review and adjust. */
 export const queries = {
@@ -60,7 +59,8 @@ export const queries = {
     ` | unwrap seen | __error__="" [$__range]) by (${TYPE}, exception_message)) * 1000`,
   logsByType: `sum by (${TYPE}) (count_over_time(${LOKI_EXCEPTIONS} [$__auto]))`,
   exceptionLogs: `${LOKI_EXCEPTIONS} | line_format "{{.exception_type}}: {{.exception_message}}"`,
-  exceptionTraces: '{resource.service.namespace="otelkit" && resource.service.name=~"$service" && event:name="exception" && (kind=server || kind=consumer)}',
+  exceptionTraces:
+    '{resource.service.namespace="otelkit" && resource.service.name=~"$service" && event:name="exception" && (kind=server || kind=consumer)}',
 } as const;
 
 /** Links from a row with service, type and fingerprint columns to sample traces and their logs. */
@@ -90,7 +90,10 @@ const overview = [
     [promRange('A', queries.rate, 'exceptions/s')],
   ),
   stat(
-    { title: 'Exception types seen', description: 'Distinct (service, exception type) pairs with at least one exception in the time range.' },
+    {
+      title: 'Exception types seen',
+      description: 'Distinct (service, exception type) pairs with at least one exception in the time range.',
+    },
     { w: 8, h: 5 },
     'short',
     [promRange('A', queries.typesSeen, 'types')],
@@ -168,7 +171,10 @@ const groupsTable = promTable(
     },
     { id: 'sortBy', options: { sort: [{ field: 'count', desc: true }] } },
   ])
-  .overrideByName('count', [{ id: 'unit', value: 'short' }, { id: 'decimals', value: 0 }])
+  .overrideByName('count', [
+    { id: 'unit', value: 'short' },
+    { id: 'decimals', value: 0 },
+  ])
   .overrideByName('first seen', [{ id: 'unit', value: 'dateTimeAsIso' }])
   .overrideByName('last seen', [{ id: 'unit', value: 'dateTimeFromNow' }])
   .dataLinks(exceptionLinks('${__data.fields.service}', '${__data.fields.type}', '${__data.fields.fingerprint}'));

@@ -35,7 +35,10 @@ export class ExceptionFault {
    */
   middleware(): MiddlewareHandler<AppEnv> {
     return async (c, next) => {
-      if (this.on) throw new CatalogueMappingError(`catalogue row of tenant ${c.get('tenantId') ?? '?'} has no price (injected fault novel_exception)`);
+      if (this.on)
+        throw new CatalogueMappingError(
+          `catalogue row of tenant ${c.get('tenantId') ?? '?'} has no price (injected fault novel_exception)`,
+        );
       await next();
     };
   }

@@ -20,14 +20,23 @@ export const CRASH_FLUSH_TIMEOUT_MS = 5_000;
  *    by CRASH_FLUSH_TIMEOUT_MS, so a Collector that is down cannot keep a broken process alive.
  */
 export function handleProcessErrors(logger: Logger, exit: (code: number) => Promise<unknown> = exitAfterFlush): void {
+  process.on('uncaughtException', crashListener(logger, exit));
+}
+
+/** The listener of handleProcessErrors; `forceExit` ends the process when the flush takes too long. */
+export function crashListener(
+  logger: Logger,
+  exit: (code: number) => Promise<unknown>,
+  forceExit: () => void = () => process.exit(1),
+): (error: unknown, origin: string) => void {
   let crashing = false;
-  process.on('uncaughtException', (error: unknown, origin: string) => {
+  return (error, origin) => {
     const err = error instanceof Error ? error : new Error(String(error));
     logger.fatal({ err, origin, exception_type: exceptionType(err) }, 'uncaught_exception');
     if (crashing) return;
     crashing = true;
     recordErrorOnActiveSpan(err);
-    setTimeout(() => process.exit(1), CRASH_FLUSH_TIMEOUT_MS).unref();
+    setTimeout(forceExit, CRASH_FLUSH_TIMEOUT_MS).unref();
     void exit(1);
-  });
+  };
 }

@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Attributes } from '@opentelemetry/api';
-import {
-  ATTR_EXCEPTION_MESSAGE,
-  ATTR_EXCEPTION_STACKTRACE,
-  ATTR_EXCEPTION_TYPE,
-} from '@opentelemetry/semantic-conventions';
+import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE } from '@opentelemetry/semantic-conventions';
 
 /**
  * What an exception says about itself on a span event and on a log record: the semconv
@@ -44,22 +40,27 @@ export function exceptionType(error: { name?: unknown; type?: unknown }): string
 export function normaliseFrame(frame: string, root: string = process.cwd()): string {
   let text = frame.trim().replace(/^at\s+/, '');
   text = text.replace(/file:\/\//g, '');
+  // Query strings some module loaders append to file URLs (`x.ts?v=123`).
+  text = text.replace(/\?[^\s():]*/g, '');
   // Line and column numbers, with or without the parentheses around the location.
   text = text.replace(/:\d+(?::\d+)?(?=\)?$)/, '');
   // Dependencies by package path; our own code relative to the working directory.
-  text = text.replace(/\S*\/node_modules\//g, 'node_modules/');
+  text = text.replace(/[^\s(]*\/node_modules\//g, 'node_modules/');
   if (root !== '/' && root !== '') text = text.split(`${root.replace(/\/$/, '')}/`).join('');
   return text;
 }
 
-/** The top `count` frames of a V8 stack (the lines starting with `at `), normalised. */
+/** The top `count` frames of a V8 stack (the lines starting with `at `), Node internals left out, normalised. */
 export function topFrames(stack: string | undefined, count = FINGERPRINT_FRAMES, root?: string): string[] {
   if (!stack) return [];
-  return stack
-    .split('\n')
-    .filter((line) => /^\s+at\s/.test(line))
-    .slice(0, count)
-    .map((line) => normaliseFrame(line, root));
+  return (
+    stack
+      .split('\n')
+      // Node's own frames change with the Node version and say nothing about where the app threw.
+      .filter((line) => /^\s+at\s/.test(line) && !/\(?node:internal\//.test(line))
+      .slice(0, count)
+      .map((line) => normaliseFrame(line, root))
+  );
 }
 
 /** The fingerprint of an exception of `type` with `stack` (see the file comment), guarded in number. */
