@@ -109,6 +109,18 @@ export function spansPerTrace(file: string): Map<string, number> {
   return counts;
 }
 
+/** trace id -> the service.name of its spans, from a sink's traces.jsonl. */
+export function servicesPerTrace(file: string): Map<string, Set<string>> {
+  const services = new Map<string, Set<string>>();
+  for (const request of jsonLines(file))
+    for (const rs of request.resourceSpans ?? []) {
+      const service = attribute(rs.resource?.attributes, 'service.name') ?? '';
+      for (const ss of rs.scopeSpans ?? [])
+        for (const span of ss.spans ?? []) services.set(span.traceId, (services.get(span.traceId) ?? new Set()).add(service));
+    }
+  return services;
+}
+
 const attribute = (attributes: any[] | undefined, key: string) => {
   const value = attributes?.find((a) => a.key === key)?.value;
   return value?.stringValue ?? value?.intValue ?? value?.boolValue;
