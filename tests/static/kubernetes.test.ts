@@ -238,6 +238,20 @@ describe('tools/k8s-check fails on broken input', () => {
     expect(quantity.output).toMatch(/quantities must match the regular expression/);
   });
 
+  it('names the API server would refuse: a port name over 15 characters, a label value with a space', () => {
+    const { status, output } = k8sCheck([
+      scratch({
+        'objects.yaml': deployment(`${template}\n          ports: [{name: otlp-grpc-receiver, containerPort: 4317}]`).replace(
+          'labels: {a: b}}',
+          "labels: {a: b, tier: 'front end'}}",
+        ),
+      }),
+    ]);
+    expect(status).toBe(1);
+    expect(output).toContain('port name "otlp-grpc-receiver": must be no more than 15 characters');
+    expect(output).toMatch(/spec\.template\.metadata\.labels "tier" value "front end": a valid label must be/);
+  });
+
   it('our copy of deploy/kubernetes with a broken Collector config, a missing env var, a bad CRD field and a writable root', () => {
     // The repository paths the kustomizations read, in a scratch tree of the same shape.
     const root = mkdtempSync(join(tmpdir(), 'otelkit-k8s-copy-'));

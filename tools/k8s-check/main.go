@@ -7,6 +7,8 @@
 //     `kubectl apply --validate=strict` against an API server.
 //   - the OpenTelemetryCollector resources, in addition, against the operator's CRD schema
 //     (openAPIV3Schema: enums, required fields, minimums), when the CRD files are given (-crds).
+//   - the API server's syntax rules that decoding does not apply: object names (DNS-1123/1035),
+//     label keys and values, port names, container and env var names, ConfigMap size.
 //   - references between objects: selectors match their pod templates, Services select pods that
 //     have the target ports, ConfigMaps/Secrets/ServiceAccounts/volumes that pods use exist, probes
 //     name declared ports; and the conventions we hold every container to (memory and CPU

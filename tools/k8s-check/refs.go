@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 type (
@@ -65,6 +66,7 @@ func (c *checker) checkReferences(dir string, objs []*object) {
 		if o.typed == nil {
 			continue
 		}
+		c.checkNames(dir, o)
 		if o.ns != "" && !namespaces[o.ns] {
 			c.fail("%s: %s: namespace %q is not part of the rendered manifests", dir, o.id(), o.ns)
 		}
@@ -430,4 +432,84 @@ func (c *checker) checkSidecarAnnotation(where, ns string, annotations map[strin
 		}
 	}
 	c.fail("%s: sidecar.opentelemetry.io/inject=%s names no sidecar-mode OpenTelemetryCollector in %s (found %v)", where, v, ns, sidecars)
+}
+
+// checkNames applies the API server's syntax rules that decoding does not: object names, label
+// keys and values, port names and environment variable names.
+func (c *checker) checkNames(dir string, o *object) {
+	where := fmt.Sprintf("%s: %s", dir, o.id())
+	nameErrs := validation.IsDNS1123Subdomain(o.name)
+	if o.gvk.Kind == "Service" || o.gvk.Kind == "Namespace" {
+		nameErrs = validation.IsDNS1035Label(o.name)
+		if o.gvk.Kind == "Namespace" {
+			nameErrs = validation.IsDNS1123Label(o.name)
+		}
+	}
+	for _, e := range nameErrs {
+		c.fail("%s: metadata.name: %s", where, e)
+	}
+	checkLabels := func(field string, l map[string]string) {
+		for k, v := range l {
+			for _, e := range validation.IsQualifiedName(k) {
+				c.fail("%s: %s key %q: %s", where, field, k, e)
+			}
+			for _, e := range validation.IsValidLabelValue(v) {
+				c.fail("%s: %s %q value %q: %s", where, field, k, v, e)
+			}
+		}
+	}
+	if m, ok := o.raw["metadata"].(map[string]any); ok {
+		if l, ok := m["labels"].(map[string]any); ok {
+			ls := map[string]string{}
+			for k, v := range l {
+				ls[k] = fmt.Sprint(v)
+			}
+			checkLabels("metadata.labels", ls)
+		}
+	}
+	switch t := o.typed.(type) {
+	case *corev1.Service:
+		for _, p := range t.Spec.Ports {
+			if p.Name == "" && len(t.Spec.Ports) > 1 {
+				c.fail("%s: a Service with several ports must name each", where)
+			}
+			if p.Name != "" {
+				for _, e := range validation.IsValidPortName(p.Name) {
+					c.fail("%s: port name %q: %s", where, p.Name, e)
+				}
+			}
+		}
+	case *corev1.ConfigMap:
+		size := 0
+		for k, v := range t.Data {
+			size += len(k) + len(v)
+		}
+		for k, v := range t.BinaryData {
+			size += len(k) + len(v)
+		}
+		if size > 1<<20 {
+			c.fail("%s: %d bytes of data, more than a ConfigMap may hold (1 MiB)", where, size)
+		}
+	}
+	if pod, _, ok := podTemplate(o.typed); ok {
+		checkLabels("spec.template.metadata.labels", pod.Labels)
+		for _, ctr := range append(append([]corev1.Container{}, pod.Spec.InitContainers...), pod.Spec.Containers...) {
+			for _, e := range validation.IsDNS1123Label(ctr.Name) {
+				c.fail("%s: container name %q: %s", where, ctr.Name, e)
+			}
+			for _, p := range ctr.Ports {
+				if p.Name == "" {
+					continue
+				}
+				for _, e := range validation.IsValidPortName(p.Name) {
+					c.fail("%s: container %s port name %q: %s", where, ctr.Name, p.Name, e)
+				}
+			}
+			for _, env := range ctr.Env {
+				for _, e := range validation.IsEnvVarName(env.Name) {
+					c.fail("%s: container %s env %q: %s", where, ctr.Name, env.Name, e)
+				}
+			}
+		}
+	}
 }
