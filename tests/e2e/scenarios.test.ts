@@ -39,7 +39,16 @@ const WAVES: Case[][] = [
     { scenario: 'payments-slow', alert: 'HighLatencyP95', series: { service_name: 'api' }, rate: 15 },
     { scenario: 'error-storm', alert: 'ClientErrorStorm', series: { service_name: 'api' }, rate: 15 },
   ],
-  [{ scenario: 'payments-failing', alert: 'PaymentFailuresSpike', series: {}, rate: 15 }],
+  // The new exception type fails catalogue listings only, which no checkout needs.
+  [
+    { scenario: 'payments-failing', alert: 'PaymentFailuresSpike', series: {}, rate: 15 },
+    {
+      scenario: 'new-exception',
+      alert: 'NewExceptionType',
+      series: { service_name: 'api', exception_type: 'CatalogueMappingError' },
+      rate: 10,
+    },
+  ],
   // Last: held connections slow every api request (HighLatencyP95 for 5 minutes) and block orders
   // before they reach payments.
   [{ scenario: 'db-saturation', alert: 'DatabaseConnectionsSaturated', series: { service_name: 'api' }, rate: 10 }],
