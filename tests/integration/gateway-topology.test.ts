@@ -338,11 +338,21 @@ async function agentCounters() {
 const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)}%`;
 
 describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () => {
-  it('the gateways scrub with exactly the processors of collector/config.yaml', () => {
-    const read = (file: string) => parse(readFileSync(join(REPO_ROOT, file), 'utf8'));
-    const single = read('collector/config.yaml').processors;
-    const gateway = read('collector/gateway.yaml').processors;
-    for (const id of ['transform/drop_argv', 'transform/scrub', 'redaction/pii']) expect(gateway[id], id).toEqual(single[id]);
+  it('the gateways scrub, derive and export as collector/config.yaml does', () => {
+    const read = (file: string) => parse(readFileSync(join(REPO_ROOT, file), 'utf8'), { merge: true });
+    const single = read('collector/config.yaml');
+    const gateway = read('collector/gateway.yaml');
+    for (const id of ['transform/drop_argv', 'transform/scrub', 'redaction/pii'])
+      expect(gateway.processors[id], id).toEqual(single.processors[id]);
+    expect(gateway.connectors.service_graph).toEqual(single.connectors.service_graph);
+    // The one difference: with several gateways, collector.instance.id keeps their series apart.
+    const { exclude_dimensions: excluded, ...spanMetrics } = single.connectors.span_metrics;
+    expect(excluded).toEqual(['collector.instance.id']);
+    expect(gateway.connectors.span_metrics).toEqual(spanMetrics);
+    for (const id of ['otlp_grpc/tempo', 'otlp_http/loki', 'otlp_http/prometheus']) {
+      expect(gateway.exporters[id].sending_queue, `${id} sending_queue`).toEqual(single.exporters[id].sending_queue);
+      expect(gateway.exporters[id].retry_on_failure, `${id} retry_on_failure`).toEqual(single.exporters[id].retry_on_failure);
+    }
   });
 
   let normal: Sent[] = [];
