@@ -5,7 +5,7 @@ import { networkProblem, type HttpGet } from './http-get.ts';
 /** Provisioned data sources: uid → plugin type (grafana/provisioning/datasources/otelkit.yaml). */
 export const DATASOURCES: Record<string, string> = { prometheus: 'prometheus', tempo: 'tempo', loki: 'loki', alertmanager: 'alertmanager' };
 /** Provisioned dashboards (grafana/dashboards/*.json) and their folder. */
-export const DASHBOARDS = ['otelkit-red', 'otelkit-resource', 'otelkit-business', 'otelkit-pipeline'];
+export const DASHBOARDS = ['otelkit-red', 'otelkit-resource', 'otelkit-business', 'otelkit-pipeline', 'otelkit-errors'];
 export const FOLDER = 'otelkit';
 
 export interface GrafanaAuth {

@@ -67,7 +67,7 @@ describe('Grafana data sources (GET /api/datasources/uid/:uid)', () => {
 describe('Grafana dashboards (GET /api/dashboards/uid/:uid)', () => {
   it('passes when the four dashboards are provisioned in the otelkit folder', async () => {
     const result = await checkGrafanaDashboards(client.get, server.url, AUTH);
-    expect(result).toMatchObject({ status: 'pass', detail: `4 provisioned in folder "otelkit": ${DASHBOARDS.join(', ')}` });
+    expect(result).toMatchObject({ status: 'pass', detail: `5 provisioned in folder "otelkit": ${DASHBOARDS.join(', ')}` });
   });
 
   it('names a missing dashboard', async () => {
