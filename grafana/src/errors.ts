@@ -34,6 +34,9 @@ const TYPE = 'service_name, exception_type';
 /** Loki: error records that carry an exception (crashes included, which have no span). */
 const LOKI_EXCEPTIONS = '{service_namespace="otelkit", service_name=~"$service"} | exception_type!=""';
 
+/** The time of the first sample of each group's series within `range` (seconds). */
+const firstSeen = (by: string, range: string) => `min by (${by}) (min_over_time(timestamp(${EXCEPTIONS}{${SEL}})[${range}:15s]))`;
+
 /** Types (per service) that exist now and did not an hour ago. */
 const newTypes = (value: string) => `${value} unless on (${TYPE}) count by (${TYPE}) (${EXCEPTIONS}{${SEL}} offset 1h)`;
 
@@ -47,11 +50,15 @@ export const queries = {
   countByGroup: `sum by (${GROUP}) (increase(${EXCEPTIONS}{${SEL}}[$__range]))`,
   // The connector creates a series at its first exception: its first sample is "first seen" (within
   // the time range; a series older than the range shows the range's start). Milliseconds for Grafana.
-  firstSeenByGroup: `min by (${GROUP}) (min_over_time(timestamp(${EXCEPTIONS}{${SEL}})[$__range:1m])) * 1000`,
-  // The last minute in which the count grew.
-  lastSeenByGroup: `max by (${GROUP}) (max_over_time(timestamp(increase(${EXCEPTIONS}{${SEL}}[2m]) > 0)[$__range:1m])) * 1000`,
+  // Steps of 15 s, the connector's flush interval: as precise as the data.
+  firstSeenByGroup: `${firstSeen(GROUP, '$__range')} * 1000`,
+  // The last 15 s step whose minute before saw the count grow; a series that never grew after its
+  // first point (a one-off) was last seen when it was first seen.
+  lastSeenByGroup:
+    `(max by (${GROUP}) (max_over_time(timestamp(increase(${EXCEPTIONS}{${SEL}}[1m]) > 0)[$__range:15s]))` +
+    ` or ${firstSeen(GROUP, '$__range')}) * 1000`,
   // New in the last hour: first seen (within the hour) of types that had no series an hour ago.
-  newTypesFirstSeen: newTypes(`min by (${TYPE}) (min_over_time(timestamp(${EXCEPTIONS}{${SEL}})[1h:1m])) * 1000`),
+  newTypesFirstSeen: newTypes(`${firstSeen(TYPE, '1h')} * 1000`),
   newTypesRate: newTypes(`sum by (${TYPE}) (rate(${EXCEPTIONS}{${SEL}}[5m]))`),
   // Loki: the newest message of each type and when it was logged (seconds → ms).
   newestMessage:
