@@ -21,9 +21,15 @@ describe('configs checked by the tools that run them', () => {
   });
 
   it('promtool check rules', () => {
-    const files = ['red', 'alerts-http', 'alerts-dependencies', 'alerts-exceptions', 'collector', 'slo-api-availability', 'slo-api-latency'].map(
-      (f) => `prometheus/rules/${f}.yml`,
-    );
+    const files = [
+      'red',
+      'alerts-http',
+      'alerts-dependencies',
+      'alerts-exceptions',
+      'collector',
+      'slo-api-availability',
+      'slo-api-latency',
+    ].map((f) => `prometheus/rules/${f}.yml`);
     expect(run(tools.PROMTOOL_BIN, ['check', 'rules', ...files])).not.toMatch(/FAILED/);
   });
 
