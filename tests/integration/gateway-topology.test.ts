@@ -154,8 +154,9 @@ beforeAll(async () => {
   ]);
 
   const otel = (agent: Agent) => ({
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${AGENTS[agent].grpc}`,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    // As docker-compose.gateway.yml: OTLP/HTTP (protobuf) to the agent's 4318-style port.
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${AGENTS[agent].http}`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
     OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=otelkit,deployment.environment.name=test',
     OTEL_BSP_SCHEDULE_DELAY: '1000',
     OTEL_BLRP_SCHEDULE_DELAY: '1000',

@@ -184,7 +184,9 @@ describe(`agent + gateway overlay (${GATEWAY_OVERLAY})`, () => {
   );
 
   it.each(Object.entries(AGENTS))('%s sends OTLP to its agent (%s) and waits for it', (app, agent) => {
-    expect(service(app).environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(`http://${agent}:4317`);
+    // Both set by the overlay: the agent's port follows the protocol (4318: OTLP/HTTP).
+    expect(service(app).environment?.OTEL_EXPORTER_OTLP_PROTOCOL).toBe('http/protobuf');
+    expect(service(app).environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(`http://${agent}:4318`);
     expect(service(app).depends_on?.[agent]?.condition).toBe('service_healthy');
   });
 
