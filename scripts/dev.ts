@@ -1,6 +1,6 @@
 /**
  * `npm run dev`: api, payments and worker with `node --watch`, against Postgres and Redis on
- * 127.0.0.1 (scripts/backends.sh start) and a Collector on 127.0.0.1:4317 if one runs (the services
+ * 127.0.0.1 (scripts/backends.sh start) and a Collector on 127.0.0.1:4318 (OTLP HTTP) if one runs (the services
  * keep working without it). Output is prefixed per service; Ctrl-C stops all three.
  */
 import { spawn } from 'node:child_process';
@@ -9,7 +9,7 @@ const local = {
   DATABASE_URL: 'postgres://otelkit:otelkit@127.0.0.1:5432/otelkit',
   REDIS_URL: 'redis://127.0.0.1:6379',
   PAYMENTS_URL: 'http://127.0.0.1:8081',
-  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
   HOST: '127.0.0.1',
 };
 

@@ -81,7 +81,7 @@ healthchecks() { # compose's healthcheck, every 10 s per service
 sample & sampler=$!
 healthchecks & checker=$!
 echo "mixed load at $RATE req/s for $DURATION ..." >&2
-OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317 OTEL_RESOURCE_ATTRIBUTES=deployment.environment.name=native \
+OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_RESOURCE_ATTRIBUTES=deployment.environment.name=native \
   "$NODE_BIN" --import ./src/instrumentation.ts src/services/loadgen.ts \
   --rate "$RATE" --duration "$DURATION" --scenario mixed > "$work/loadgen.log" 2>&1 &
 echo $! > "$work/loadgen.pid"

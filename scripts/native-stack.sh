@@ -54,7 +54,7 @@ wait_http() { # name, url
 service_env() {
   echo DATABASE_URL=postgres://otelkit:otelkit@127.0.0.1:5432/otelkit REDIS_URL=redis://127.0.0.1:6379 \
     PAYMENTS_URL=http://127.0.0.1:8081 HOST=127.0.0.1 ADMIN_TOKEN="$ADMIN_TOKEN" \
-    OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317 OTEL_RESOURCE_ATTRIBUTES=deployment.environment.name=native
+    OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_RESOURCE_ATTRIBUTES=deployment.environment.name=native
 }
 
 start() {

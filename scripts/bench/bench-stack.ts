@@ -67,7 +67,7 @@ export class BenchStack {
       API_URL: `http://127.0.0.1:${STACK_PORTS.api}`,
       HOST: '127.0.0.1',
       ADMIN_TOKEN,
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${STACK_PORTS.collectorGrpc}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${STACK_PORTS.collectorHttp}`,
       OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=bench',
       // The per-tenant window lives in Redis and outlasts a part: one part's load (footprint's
       // mixed traffic) would otherwise answer the next part's first requests with 429.

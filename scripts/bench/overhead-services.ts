@@ -13,7 +13,7 @@ const BOOTSTRAP = ['--import', './src/instrumentation.ts'];
 
 export const MODES: readonly Mode[] = [
   // Continuous profiling is off in benchmarks (as natively) except in the mode that measures it.
-  { id: 'on', label: 'telemetry on (OTLP gRPC → Collector)', nodeArgs: BOOTSTRAP, env: { PROFILING_ENABLED: 'false' } },
+  { id: 'on', label: 'telemetry on (OTLP HTTP → Collector)', nodeArgs: BOOTSTRAP, env: { PROFILING_ENABLED: 'false' } },
   {
     id: 'profiled',
     label: 'telemetry on + continuous profiling (`PROFILING_ENABLED=true`)',

@@ -64,7 +64,15 @@ export async function startStack(settings: StackSettings): Promise<OverheadStack
     const collector = new BenchProcess(
       'collector',
       settings.otelcolBin,
-      ['--config', join(settings.root, 'tests/e2e/sink-collector.yaml')],
+      [
+        '--config',
+        join(settings.root, 'tests/e2e/sink-collector.yaml'),
+        // The services send OTLP/HTTP to the standard paths (the sink's defaults mimic Loki's and Prometheus's).
+        '--config',
+        'yaml:receivers::otlp::protocols::http::logs_url_path: /v1/logs',
+        '--config',
+        'yaml:receivers::otlp::protocols::http::metrics_url_path: /v1/metrics',
+      ],
       {
         cwd: settings.root,
         env: {
@@ -80,7 +88,7 @@ export async function startStack(settings: StackSettings): Promise<OverheadStack
     await waitUntilReady(`http://${COLLECTOR_HEALTH}/`, collector);
 
     const telemetryEnv = {
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://${COLLECTOR_GRPC}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://${COLLECTOR_HTTP}`,
       LOG_LEVEL: 'info',
       // Only the profiled mode switches profiling on (overhead-services.ts); it pushes here every 10 s.
       PROFILING_SERVER_URL: `http://${PROFILES_SINK.host}:${PROFILES_SINK.port}`,

@@ -1,16 +1,17 @@
 /**
  * Our defaults for the standard OTEL_* variables, applied only where the user set nothing, so every
  * documented OTel variable keeps working. The SDK's own defaults are OTLP over HTTP/protobuf and a
- * 60 s metric interval; this kit speaks OTLP gRPC to its Collector and exports metrics every 10 s,
- * equal to Grafana's timeInterval so rate() panels never go blank.
+ * 60 s metric interval; this kit keeps HTTP/protobuf (docs/decisions.md: it reconnects at once after
+ * a Collector restart, where grpc-js backs off for up to 120 s, and costs less per request) and
+ * exports metrics every 10 s, equal to Grafana's timeInterval so rate() panels never go blank.
  *
  * Export timeouts are 5 s, not the SDK's 10 s or 30 s: on SIGTERM the final flush of all three signals
  * (in parallel) must end inside SHUTDOWN_TIMEOUT_MS (10 s by default), even when the Collector never
  * answers, or the forced exit would drop the telemetry of the last requests.
  */
 export const OTEL_DEFAULTS: Readonly<Record<string, string>> = {
-  OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
-  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
   OTEL_METRIC_EXPORT_INTERVAL: '10000',
   OTEL_METRIC_EXPORT_TIMEOUT: '5000',
   OTEL_BSP_SCHEDULE_DELAY: '1000',

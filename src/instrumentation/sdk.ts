@@ -45,7 +45,7 @@ function instrumentations(): Instrumentation[] {
 }
 
 /**
- * Builds and starts the NodeSDK. Exporters come from the standard OTEL_* variables (OTLP gRPC by
+ * Builds and starts the NodeSDK. Exporters come from the standard OTEL_* variables (OTLP HTTP/protobuf by
  * default, see otel-defaults.ts); tests pass in-memory processors instead. Returns the shutdown
  * function, also published on a global symbol so the service's shutdown sequence can flush every
  * signal after it has drained its own work.

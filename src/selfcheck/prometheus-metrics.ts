@@ -32,7 +32,7 @@ const HINT_NO_SERIES =
 const HINT_STALE =
   "the api's request counter did not rise after the probe: its metrics stopped reaching Prometheus (the SDK exports every 10 s). " +
   'Is the Collector running (Collector rows below)? Then otelcol_exporter_send_failed_metric_points{exporter="otlp_http/prometheus"}, ' +
-  'and in the api log OTLP export errors ("14 UNAVAILABLE"); docs/troubleshooting.md § Metrics';
+  'and in the api log OTLP export errors ("telemetry export failed: connect ECONNREFUSED"); docs/troubleshooting.md § Metrics';
 
 const SERIES = `http_server_request_duration_seconds_count{service_name="api",http_route="${PROBE_PATH}"}`;
 

@@ -28,7 +28,7 @@ const HINT_DOWN =
 const HINT_MISSING =
   'the trace never reached Tempo: is the Collector up (Collector rows below)? Look at otelcol_exporter_sent_spans and ' +
   'otelcol_exporter_send_failed_spans{exporter="otlp_grpc/tempo"} and TEMPO_OTLP_ENDPOINT in collector/config.yaml; ' +
-  'does the api export traces (OTEL_EXPORTER_OTLP_ENDPOINT, no "14 UNAVAILABLE" in docker compose logs api)? docs/troubleshooting.md § Traces';
+  'does the api export traces (OTEL_EXPORTER_OTLP_ENDPOINT, no "telemetry export failed" in docker compose logs api)? docs/troubleshooting.md § Traces';
 const HINT_NO_API =
   "the trace exists but holds no span of service.name=api: the api did not continue the probe's traceparent or exports " +
   'under another name (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES); docs/troubleshooting.md § Traces';

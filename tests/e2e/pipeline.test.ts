@@ -19,7 +19,7 @@ const nonEmpty = (samples: unknown[]) => samples.length > 0;
 
 // The real load generator too, instrumented, so traces start at the client (loadgen → api edges).
 const loadgen = new ServiceProcess('loadgen', {
-  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
   OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=native',
 });
 

@@ -72,7 +72,7 @@ const loggedByWorker = (event: string, alert: string) =>
 
 function startScenario({ scenario, rate }: Case): ServiceProcess {
   return new ServiceProcess('loadgen', {
-    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
     OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=native',
     ADMIN_TOKEN,
     PAYMENTS_URL,

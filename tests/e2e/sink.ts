@@ -40,6 +40,25 @@ export class Sink {
     );
   }
 
+  /** Every sum and gauge data point, with its metric name and resource attributes. */
+  metricPoints(): Array<{ name: string; resource: Record<string, unknown>; attributes: Record<string, unknown>; timeUnixNano: bigint; value: number }> {
+    return this.lines('metrics.jsonl').flatMap((batch) =>
+      (batch.resourceMetrics ?? []).flatMap((rm: any) =>
+        (rm.scopeMetrics ?? []).flatMap((sm: any) =>
+          (sm.metrics ?? []).flatMap((metric: any) =>
+            ((metric.sum ?? metric.gauge)?.dataPoints ?? []).map((point: any) => ({
+              name: metric.name,
+              resource: attributes(rm.resource),
+              attributes: attributes(point),
+              timeUnixNano: BigInt(point.timeUnixNano ?? 0),
+              value: Number(point.asInt ?? point.asDouble ?? 0),
+            })),
+          ),
+        ),
+      ),
+    );
+  }
+
   /** The raw text of both files, for "this secret appears nowhere" checks. */
   raw(): string {
     return ['traces.jsonl', 'logs.jsonl']

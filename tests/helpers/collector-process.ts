@@ -61,6 +61,16 @@ export class CollectorProcess {
   kill(): void {
     this.child.kill('SIGKILL');
   }
+
+  /** SIGTERM, as `docker compose stop` sends: the Collector drains its queues, then exits. */
+  async stop(timeoutMs = 20_000): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
 }
 
 /** Polls `probe` every 100 ms until it returns a value, failing with `output`'s tail after `timeoutMs`. */

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { applyOtelDefaults } from '../../src/instrumentation/otel-defaults.ts';
 
 describe('OTEL_* defaults', () => {
-  it('defaults to OTLP gRPC with a 10 s metric interval', () => {
+  it('defaults to OTLP HTTP/protobuf on :4318 with a 10 s metric interval', () => {
     const env: NodeJS.ProcessEnv = {};
     applyOtelDefaults(env);
-    expect(env).toMatchObject({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_METRIC_EXPORT_INTERVAL: '10000' });
+    expect(env).toMatchObject({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318', OTEL_METRIC_EXPORT_INTERVAL: '10000' });
   });
 
   it('never overrides what the user set', () => {
