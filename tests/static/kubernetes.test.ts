@@ -360,38 +360,41 @@ describe('Collector configs: the compose tiers, apart from the resolver', () => 
 // ------------------------------------------------------------------------------------------------
 // Resources, probes and environment against the rest of the repository
 
-/** docs/topology.md "Memory limits": service -> [peak MiB or '-', limit]. */
-const memoryTable = new Map(
-  (
-    readRepoFile('docs/topology.md')
-      .split(/^## Memory limits$/m)[1]
-      ?.split(/^## /m)[0] ?? ''
-  )
-    .split('\n')
-    .filter((line) => /^\|\s*`[^`]+`\s*\|/.test(line))
-    .map((line) =>
-      line
-        .split('|')
-        .slice(1, -1)
-        .map((cell) => cell.trim().replaceAll('`', '')),
+/** A "Memory limits" table of a doc (heading level 2 or 3): service -> {peak MiB or '-', limit}. */
+const memoryTable = (doc: string) =>
+  new Map(
+    (
+      readRepoFile(doc)
+        .split(/^#{2,3} Memory limits$/m)[1]
+        ?.split(/^#{2,3} /m)[0] ?? ''
     )
-    .map(([service = '', peak = '', limit = '']) => [service, { peak, limit }] as const),
-);
+      .split('\n')
+      .filter((line) => /^\|\s*`[^`]+`\s*\|/.test(line))
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim().replaceAll('`', '')),
+      )
+      .map(([service = '', peak = '', limit = '']) => [service, { peak, limit }] as const),
+  );
+/** docs/topology.md's table, plus docs/scaling.md's rows for the Collector tiers (otel-agent-*, otel-gateway-*). */
+const memoryTables = new Map([...memoryTable('docs/topology.md'), ...memoryTable('docs/scaling.md')]);
 const MIB = 1024 ** 2;
 
-describe('resources from docs/topology.md (request = measured peak, limit = mem_limit)', () => {
+describe('resources from docs/topology.md and docs/scaling.md (request = measured peak, limit = mem_limit)', () => {
   const rows: Array<[string, string, () => Container['resources']]> = [
     ...SHOP.map(
       (name) => [name, name, () => container(DEFAULT, 'Deployment', name).resources] as [string, string, () => Container['resources']],
     ),
     ['postgres', 'postgres', () => container(DEFAULT, 'StatefulSet', 'postgres').resources],
     ['redis', 'redis', () => container(DEFAULT, 'Deployment', 'redis').resources],
-    ['otel-agent', 'otel-collector', () => container(DEFAULT, 'DaemonSet', 'otel-agent').resources],
-    ['otel-gateway', 'otel-collector', () => container(DEFAULT, 'Deployment', 'otel-gateway').resources],
-    ['otel-agent-sidecar', 'otel-collector', () => find(SIDECAR, 'OpenTelemetryCollector', 'otel-agent-sidecar').spec?.resources],
+    ['otel-agent', 'otel-agent-*', () => container(DEFAULT, 'DaemonSet', 'otel-agent').resources],
+    ['otel-gateway', 'otel-gateway-*', () => container(DEFAULT, 'Deployment', 'otel-gateway').resources],
+    ['otel-agent-sidecar', 'otel-agent-*', () => find(SIDECAR, 'OpenTelemetryCollector', 'otel-agent-sidecar').spec?.resources],
   ];
   it.each(rows)('%s (row %s)', (_name, row, resources) => {
-    const table = memoryTable.get(row);
+    const table = memoryTables.get(row);
     expect(table, `docs/topology.md has a row ${row}`).toBeDefined();
     expect(bytesOf(resources()?.limits?.memory)).toBe(bytesOf(table?.limit));
     expect(bytesOf(resources()?.requests?.memory)).toBe(Number(table?.peak) * MIB);
@@ -437,15 +440,25 @@ describe('the shop on Kubernetes', () => {
   });
 
   it('DaemonSet variant: the apps send to the node-local agent Service; sidecar variant: to localhost', () => {
+    // The port of the protocol the apps use (compose's, checked above): OTLP gRPC 4317, OTLP/HTTP 4318.
+    const protocol = envOf(container(DEFAULT, 'Deployment', 'api').env, 'OTEL_EXPORTER_OTLP_PROTOCOL');
+    const [receiver, port] = protocol === 'grpc' ? ['grpc', 4317] : ['http', 4318];
     for (const name of SHOP) {
-      expect(envOf(container(DEFAULT, 'Deployment', name).env, 'OTEL_EXPORTER_OTLP_ENDPOINT')).toBe('http://otel-agent:4317');
+      expect(envOf(container(DEFAULT, 'Deployment', name).env, 'OTEL_EXPORTER_OTLP_ENDPOINT')).toBe(`http://otel-agent:${port}`);
       const sidecarPod = find(SIDECAR, 'Deployment', name).spec?.template;
-      expect(envOf(sidecarPod?.spec.containers[0]?.env, 'OTEL_EXPORTER_OTLP_ENDPOINT')).toBe('http://localhost:4317');
+      expect(envOf(sidecarPod?.spec.containers[0]?.env, 'OTEL_EXPORTER_OTLP_ENDPOINT')).toBe(`http://localhost:${port}`);
       expect(sidecarPod?.metadata?.annotations?.['sidecar.opentelemetry.io/inject']).toBe('otel-agent-sidecar');
     }
     const agentService = find(DEFAULT, 'Service', 'otel-agent');
     expect(agentService.spec?.internalTrafficPolicy).toBe('Local');
-    expect(agentService.spec?.ports?.map((p) => p.port)).toContain(4317);
+    expect(agentService.spec?.ports?.map((p) => p.port)).toContain(port);
+    // Both agents listen there.
+    const daemonSetConfig = parse(find(DEFAULT, 'ConfigMap', 'otel-agent-config').data?.['agent.yaml'] ?? '') as CollectorConfig;
+    const sidecarConfig = find(SIDECAR, 'OpenTelemetryCollector', 'otel-agent-sidecar').spec?.config;
+    for (const config of [daemonSetConfig, sidecarConfig]) {
+      const endpoint = (config?.receivers.otlp as { protocols: Record<string, { endpoint: string }> }).protocols[receiver]?.endpoint;
+      expect(endpoint?.endsWith(`:${port}`), endpoint).toBe(true);
+    }
   });
 
   it('images: the app image, and the compose versions of Postgres and Redis', () => {
