@@ -78,12 +78,15 @@ describe('continuous profiling (PROFILING_ENABLED=true)', () => {
     const samples = cpu.flatMap((push) => push.samples);
     const labelled = samples.filter((sample) => sample.labels.span_id !== undefined);
     expect(samples.reduce((sum, s) => sum + s.values['cpu/nanoseconds']!, 0)).toBeGreaterThan(0);
-    // Every span-labelled sample belongs to one of our requests, under its final (route) name...
+    // Every span-labelled sample belongs to one of our requests, under its route name (or the method
+    // alone, for a sample pushed while its request was still running: the route is known at its end)...
     for (const sample of labelled) {
       expect(sample.labels.span_id).toMatch(/^[0-9a-f]{16}$/);
       expect(requestSpanIds.has(sample.labels.span_id!), `span_id ${sample.labels.span_id} is a request's`).toBe(true);
-      expect(sample.labels.span_name).toBe('GET /api/products');
+      expect(['GET /api/products', 'GET']).toContain(sample.labels.span_name);
     }
+    const routeNamed = labelled.filter((sample) => sample.labels.span_name === 'GET /api/products').length;
+    expect(routeNamed, `${routeNamed} of ${labelled.length} samples under the route's name`).toBeGreaterThan(labelled.length / 2);
     // ...and many requests are found: labels follow each request across its awaits (Redis calls).
     const found = new Set(labelled.map((sample) => sample.labels.span_id));
     expect(found.size, `${found.size} of ${requestSpanIds.size} requests in the profile`).toBeGreaterThanOrEqual(10);
