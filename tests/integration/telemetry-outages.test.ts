@@ -143,7 +143,7 @@ describe('telemetry outages under a steady mixed load', () => {
     const from = Date.now();
     await sink.stop();
     // Sample the queues while the backends are away: they fill, within their capacity.
-    let peak: CollectorCounters['queueSize'] = {};
+    const peak: CollectorCounters['queueSize'] = {};
     const sampler = setInterval(() => {
       void counters().then((c) => {
         for (const [exporter, size] of Object.entries(c.queueSize)) peak[exporter] = Math.max(peak[exporter] ?? 0, size);
