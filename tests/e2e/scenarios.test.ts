@@ -22,10 +22,11 @@ import { until } from './until.ts';
  * checked the same way. After the waves, the platform faults: a hung Tempo under a burst of spans
  * (TelemetryPipelineDropping) and a hung Collector (OtelCollectorDown, ServiceDown of every service).
  *
- * Not here, because their windows are longer than a test run: NoTraffic (10 minutes without a
- * request) and TrafficSpike (compares with the average of the hour before and needs 30 minutes of
- * it). Their runbooks' commands produce them on a running stack; prometheus/tests/alerts-http.yml
- * proves both expressions, firing and silent.
+ * NoTraffic is proved at the start, on an api that is up, exporting, and has served nothing but
+ * health probes (the rule's "no request series" branch), then false once traffic flows. Its other
+ * branch (10 minutes of flat series) and TrafficSpike (compares with the average of the hour before
+ * and needs 30 minutes of it) outlast a test run: their runbooks' commands produce them on a running
+ * stack, and prometheus/tests/alerts-http.yml proves both expressions, firing and silent.
  */
 interface Check {
   alert: string;
@@ -132,9 +133,22 @@ async function followToWorker(c: Case): Promise<void> {
   await until(`${c.alert} received by the worker`, async () => loggedByWorker('alert_firing', c.alert), Boolean, 60_000, 1_000);
 }
 
+const NO_TRAFFIC: Check = { alert: 'NoTraffic', series: API };
+let noTrafficBeforeLoad: Sample[] = [];
+
 beforeAll(async () => {
   startNativeStack();
   workerLog = join(nativeStackState(), 'logs/worker.log');
+  // Before any traffic: the api's own metrics (and its health-probe requests) are in Prometheus, so
+  // an empty answer would be about requests, not about a broken pipeline.
+  await until(
+    'api process metrics in Prometheus',
+    () => query('{__name__=~"(process|nodejs|v8js)_.+", service_name="api"}'),
+    (s) => s.length > 0,
+    120_000,
+    2_000,
+  );
+  noTrafficBeforeLoad = await exprSeries(NO_TRAFFIC);
   // Steady traffic underneath every scenario, as a real shop has.
   baselineRun = driveLoad(API_URL, 8, baseline.signal, stats);
   // Surfaced by the last test rather than as an unhandled rejection in the middle of the run.
@@ -165,6 +179,17 @@ afterAll(async () => {
 }, 120_000);
 
 describe('failure scenarios drive their runbook alerts', () => {
+  it('NoTraffic: true for an api that has served only health probes, false once requests flow', async () => {
+    expect(noTrafficBeforeLoad, 'NoTraffic expression before the first request').not.toEqual([]);
+    await until(
+      'NoTraffic expression false under the baseline traffic',
+      () => exprSeries(NO_TRAFFIC),
+      (s) => s.length === 0,
+      120_000,
+      2_000,
+    );
+  });
+
   WAVES.forEach((wave, index) => {
     const names = wave
       .map(

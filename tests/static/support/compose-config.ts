@@ -72,8 +72,11 @@ export const writeEnvFile = (values: Map<string, string>): string => {
  * calling shell (LOG_LEVEL, COMPOSE_PROFILES, ...) would otherwise override the env file. An explicit
  * --env-file also keeps a developer's own .env out of the result.
  */
-export const resolveCompose = (variant: Variant, envFile: string): ResolvedCompose => {
-  const { files, profiles } = VARIANTS[variant];
+export const resolveCompose = (variant: Variant, envFile: string): ResolvedCompose =>
+  composeConfig(VARIANTS[variant].files, VARIANTS[variant].profiles, envFile);
+
+/** `docker compose -f … --profile … config --format json`: the real loader's resolved model. */
+export function composeConfig(files: readonly string[], profiles: readonly string[], envFile: string): ResolvedCompose {
   const args = [
     ...files.flatMap((file) => ['-f', repoPath(file)]),
     '--project-directory',
@@ -91,7 +94,7 @@ export const resolveCompose = (variant: Variant, envFile: string): ResolvedCompo
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return JSON.parse(output) as ResolvedCompose;
-};
+}
 
 /** Memory limit in bytes from compose's resolved form (a number) or a "640m"/"1g" string. */
 export const bytesOf = (limit: string | number | undefined): number => {
