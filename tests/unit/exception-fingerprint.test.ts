@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -15,14 +14,7 @@ import {
   topFrames,
 } from '../../src/telemetry/exceptions.ts';
 import { recordError, tracer } from '../../src/telemetry/tracing.ts';
-
-class Lines extends Writable {
-  readonly lines: Array<Record<string, unknown>> = [];
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) this.lines.push(JSON.parse(line) as Record<string, unknown>);
-    callback();
-  }
-}
+import { JsonLines } from '../helpers/json-lines.ts';
 
 const spans = new InMemorySpanExporter();
 const spanProcessor = new SimpleSpanProcessor({ exporter: spans });
@@ -139,7 +131,7 @@ describe('error log records', () => {
   it('carry the same exception.type and exception.fingerprint as the span event, and no second exception_type', async () => {
     const error = fromMapping('row 7 has no price');
     const event = await exceptionEvent(error);
-    const lines = new Lines();
+    const lines = new JsonLines();
     const logger = createLogger('spec', 'info', lines);
     logger.error({ err: error, exception_type: error.name }, 'unhandled_exception');
     await logProcessor.forceFlush();
@@ -157,7 +149,7 @@ describe('error log records', () => {
 
 describe('the global crash handler (src/services/process-errors.ts)', () => {
   it('logs uncaught_exception at fatal with the exception, then flushes and exits 1, once', async () => {
-    const lines = new Lines();
+    const lines = new JsonLines();
     const logger = createLogger('spec', 'info', lines);
     const exits: number[] = [];
     let forced = 0;

@@ -1,6 +1,5 @@
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, DataPointType, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -11,6 +10,7 @@ import { createLogger } from '../../src/infra/logger.ts';
 import { startTelemetry } from '../../src/instrumentation/sdk.ts';
 import { listen } from '../../src/services/serve.ts';
 import { DURATION_BUCKETS_SECONDS } from '../../src/telemetry/attributes.ts';
+import { JsonLines } from '../helpers/json-lines.ts';
 
 /** A pull reader: the test collects when it wants the current points. */
 class TestMetricReader extends MetricReader {
@@ -21,20 +21,12 @@ class TestMetricReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
 }
 
-class Lines extends Writable {
-  readonly lines: Array<Record<string, unknown>> = [];
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) this.lines.push(JSON.parse(line) as Record<string, unknown>);
-    callback();
-  }
-}
-
 const spans = new InMemorySpanExporter();
 const spanProcessor = new SimpleSpanProcessor({ exporter: spans });
 const records = new InMemoryLogRecordExporter();
 const logProcessor = new SimpleLogRecordProcessor({ exporter: records });
 const metrics = new TestMetricReader();
-const stdout = new Lines();
+const stdout = new JsonLines();
 let shutdown: () => Promise<void>;
 let server: Server;
 let port: number;
