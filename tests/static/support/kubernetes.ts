@@ -1,0 +1,139 @@
+/**
+ * tools/k8s-check (built by scripts/build-tools.sh) run on deploy/kubernetes and its sidecar overlay,
+ * and readers of what it rendered, for the Kubernetes static tests.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { repoPath } from './repo.ts';
+
+// ------------------------------------------------------------------------------------------------
+// The checker and its output
+
+export const tools = Object.fromEntries(
+  execFileSync(repoPath('scripts/build-tools.sh'), ['otelcol', 'k8s-check', '--print-env'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
+    .trim()
+    .split('\n')
+    .map((line) => line.split('=') as [string, string]),
+) as Record<'OTELCOL_BIN' | 'K8S_CHECK_BIN' | 'K8S_CHECK_CRDS', string>;
+
+export interface CheckResult {
+  status: number | null;
+  output: string;
+  objects: K8sObject[];
+}
+
+/** Runs k8s-check on kustomization directories (relative to cwd) and returns its report. */
+export const k8sCheck = (dirs: string[], cwd = repoPath()): CheckResult => {
+  const out = join(mkdtempSync(join(tmpdir(), 'otelkit-k8s-')), 'rendered.json');
+  const run = spawnSync(tools.K8S_CHECK_BIN, ['-otelcol', tools.OTELCOL_BIN, '-crds', tools.K8S_CHECK_CRDS, '-out', out, ...dirs], {
+    cwd,
+    encoding: 'utf8',
+  });
+  let objects: K8sObject[] = [];
+  try {
+    objects = JSON.parse(readFileSync(out, 'utf8')) as K8sObject[];
+  } catch {
+    // no output file: a usage error, reported through status and output
+  }
+  return { status: run.status, output: `${run.stdout}${run.stderr}`, objects };
+};
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    fieldRef?: { fieldPath: string };
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+  };
+}
+export interface Container {
+  name: string;
+  image: string;
+  args?: string[];
+  command?: string[];
+  env?: EnvVar[];
+  ports?: Array<{ name?: string; containerPort: number }>;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  livenessProbe?: { httpGet?: { path: string; port: string | number } };
+  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+}
+export interface PodSpec {
+  containers: Container[];
+  terminationGracePeriodSeconds?: number;
+}
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: {
+    template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
+    clusterIP?: string;
+    internalTrafficPolicy?: string;
+    ports?: Array<{ name?: string; port: number }>;
+    selector?: Record<string, string>;
+    config?: CollectorConfig;
+    env?: EnvVar[];
+    image?: string;
+    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  };
+  data?: Record<string, string>;
+}
+export interface CollectorConfig {
+  exporters: Record<string, { resolver?: Record<string, Record<string, unknown>> } & Record<string, unknown>>;
+  receivers: Record<string, unknown>;
+  service: unknown;
+}
+
+export const DEFAULT = 'deploy/kubernetes';
+export const SIDECAR = 'deploy/kubernetes/overlays/sidecar';
+export const checks: Record<string, CheckResult> = { [DEFAULT]: k8sCheck([DEFAULT]), [SIDECAR]: k8sCheck([SIDECAR]) };
+export const rendered = (variant: string): K8sObject[] => checks[variant]?.objects ?? [];
+
+export const find = (variant: string, kind: string, name: string): K8sObject => {
+  const found = rendered(variant).find((o) => o.kind === kind && (o.metadata.name === name || o.metadata.name.startsWith(`${name}-`)));
+  if (found === undefined) throw new Error(`${variant}: no ${kind} ${name}`);
+  return found;
+};
+export const container = (variant: string, kind: string, name: string): Container => {
+  const c = find(variant, kind, name).spec?.template?.spec.containers[0];
+  if (c === undefined) throw new Error(`${kind} ${name} has no container`);
+  return c;
+};
+export const envOf = (env: EnvVar[] | undefined, name: string): string | undefined => env?.find((e) => e.name === name)?.value;
+
+/**
+ * A container's environment as the kubelet builds it: literal values with $(VAR) expanded, Secret
+ * keys from the rendered Secret, downward-API fields as stand-ins. Optional refs to absent Secrets
+ * leave the variable unset.
+ */
+export const resolveEnv = (variant: string, env: EnvVar[] = []): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const e of env) {
+    if (e.value !== undefined) {
+      out[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => out[name] ?? whole);
+    } else if (e.valueFrom?.fieldRef) {
+      out[e.name] =
+        { 'metadata.name': 'pod-0', 'metadata.namespace': 'otelkit', 'spec.nodeName': 'node-0' }[e.valueFrom.fieldRef.fieldPath] ?? 'x';
+    } else if (e.valueFrom?.secretKeyRef) {
+      const ref = e.valueFrom.secretKeyRef;
+      const secret = rendered(variant).find((o) => o.kind === 'Secret' && o.metadata.name === ref.name);
+      const data = secret?.data?.[ref.key];
+      if (data !== undefined) out[e.name] = Buffer.from(data, 'base64').toString('utf8');
+      else expect(ref.optional, `${e.name}: Secret ${ref.name} is not rendered, so the ref must be optional`).toBe(true);
+    }
+  }
+  return out;
+};
+
+export const SHOP = ['api', 'payments', 'worker'] as const;
+export const COLLECTORS = [
+  [DEFAULT, 'DaemonSet', 'otel-agent'],
+  [DEFAULT, 'Deployment', 'otel-gateway'],
+  [SIDECAR, 'Deployment', 'otel-gateway'],
+] as const;
