@@ -18,325 +18,38 @@
  * Ports 18700-18742 (no other test uses them). Test-only overrides: tail sampling decides after 5 s
  * (10 s shipped) and the connectors flush every 2 s (15 s shipped), so the test waits less.
  */
-import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient } from 'redis';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_DATABASE_URL } from '../helpers/backends.ts';
-import { portOverrides } from '../helpers/collector-process.ts';
+import { quantile, servicesPerTrace, sleep } from '../helpers/gateway-topology.ts';
+import { REPO_ROOT } from '../helpers/service-process.ts';
 import {
-  newTrace,
-  OtelcolProcess,
-  quantile,
-  type Sample,
-  scrape,
-  servicesPerTrace,
-  sleep,
-  spanMetricCalls,
-  spansPerTrace,
-  total,
-} from '../helpers/gateway-topology.ts';
-import { OtlpJsonReceiver } from '../helpers/otlp-json-receiver.ts';
-import { REPO_ROOT, ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
-import { CARD, newSession, TENANT } from '../helpers/shop-client.ts';
+  GATEWAYS,
+  SAMPLING_PERCENTAGE,
+  SLO_THRESHOLD_MS,
+  agentCounters,
+  apiServerCalls,
+  appMetrics,
+  burst,
+  collectors,
+  email,
+  gatewayDrained,
+  gateways,
+  pct,
+  request,
+  setPayments,
+  sinkDir,
+  startGatewayStack,
+  stopGatewayStack,
+  tracesAtSinks,
+  tracesFile,
+  until,
+  type Sent,
+} from '../helpers/gateway-stack.ts';
 
-const SAMPLING_PERCENTAGE = 25;
-const SLO_THRESHOLD_MS = 500;
-const ADMIN_TOKEN = 'gateway-topology-admin-token';
-// Its own Redis database: the worker's consumer group must see only this test's order stream.
-const REDIS_URL = 'redis://127.0.0.1:6379/7';
-
-const SINKS = { a: { grpc: 18700, http: 18701, health: 18702 }, b: { grpc: 18703, http: 18704, health: 18705 } };
-const GATEWAYS = { a: { grpc: 18710, health: 18711, metrics: 18712 }, b: { grpc: 18713, health: 18714, metrics: 18715 } };
-const AGENTS = {
-  api: { grpc: 18720, http: 18721, health: 18722, metrics: 18723 },
-  payments: { grpc: 18724, http: 18725, health: 18726, metrics: 18727 },
-  worker: { grpc: 18728, http: 18729, health: 18730, metrics: 18731 },
-};
-const SERVICES = { api: 18740, payments: 18741, worker: 18742 };
-const API = `http://127.0.0.1:${SERVICES.api}`;
-const PAYMENTS = `http://127.0.0.1:${SERVICES.payments}`;
-type Gateway = keyof typeof GATEWAYS;
-type Agent = keyof typeof AGENTS;
-
-const sinkDir = mkdtempSync(join(tmpdir(), 'otelkit-gateways-'));
-const tracesFile = (gateway: Gateway) => join(sinkDir, gateway, 'traces.jsonl');
-const metricsFile = (gateway: Gateway) => join(sinkDir, gateway, 'metrics.jsonl');
-const collectors: OtelcolProcess[] = [];
-const services: ServiceProcess[] = [];
-const gateways = {} as Record<Gateway, OtelcolProcess>;
-const agents = {} as Record<Agent, OtelcolProcess>;
-const appMetrics = new OtlpJsonReceiver();
-let token = '';
-let email = '';
-
-const start = (collector: OtelcolProcess) => {
-  collectors.push(collector);
-  return collector;
-};
-
-beforeAll(async () => {
-  const redis = createClient({ url: REDIS_URL });
-  await redis.connect();
-  await redis.flushDb();
-  await redis.close();
-  const appMetricsUrl = await appMetrics.start();
-
-  for (const [name, ports] of Object.entries(SINKS))
-    start(
-      new OtelcolProcess(`sink ${name}`, ['--config', 'tests/e2e/sink-collector.yaml'], {
-        SINK_DIR: join(sinkDir, name),
-        SINK_GRPC_ENDPOINT: `127.0.0.1:${ports.grpc}`,
-        SINK_HTTP_ENDPOINT: `127.0.0.1:${ports.http}`,
-        SINK_HEALTH_ENDPOINT: `127.0.0.1:${ports.health}`,
-      }),
-    );
-  for (const [name, ports] of Object.entries(GATEWAYS) as Array<[Gateway, (typeof GATEWAYS)[Gateway]]>) {
-    const sink = SINKS[name];
-    gateways[name] = start(
-      new OtelcolProcess(
-        `gateway ${name}`,
-        [
-          '--config',
-          'collector/gateway.yaml',
-          '--config',
-          `yaml:receivers::otlp::protocols::grpc::endpoint: 127.0.0.1:${ports.grpc}`,
-          '--config',
-          `yaml:extensions::health_check::endpoint: 127.0.0.1:${ports.health}`,
-          '--config',
-          `yaml:service::telemetry::metrics::readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: ${ports.metrics}, without_units: true, without_type_suffix: true}}}}]`,
-          '--config',
-          'yaml:processors::tail_sampling::decision_wait: 5s',
-          '--config',
-          'yaml:connectors::span_metrics::metrics_flush_interval: 2s',
-          '--config',
-          'yaml:connectors::service_graph::metrics_flush_interval: 2s',
-        ],
-        {
-          HOSTNAME: `gateway-${name}`,
-          OTELCOL_BIND_HOST: '127.0.0.1',
-          GATEWAY_SAMPLING_PERCENTAGE: String(SAMPLING_PERCENTAGE),
-          TEMPO_OTLP_ENDPOINT: `127.0.0.1:${sink.grpc}`,
-          LOKI_OTLP_ENDPOINT: `http://127.0.0.1:${sink.http}/otlp`,
-          PROMETHEUS_OTLP_ENDPOINT: `http://127.0.0.1:${sink.http}/api/v1/otlp`,
-        },
-      ),
-    );
-  }
-  for (const [name, ports] of Object.entries(AGENTS) as Array<[Agent, (typeof AGENTS)[Agent]]>)
-    agents[name] = start(
-      new OtelcolProcess(
-        `agent ${name}`,
-        [
-          '--config',
-          'collector/agent.yaml',
-          ...portOverrides(ports),
-          // The in-process receiver reads OTLP/JSON.
-          '--config',
-          'yaml:exporters::otlp_http/prometheus::encoding: json',
-          '--config',
-          'yaml:exporters::otlp_http/prometheus::compression: none',
-        ],
-        {
-          OTELCOL_BIND_HOST: '127.0.0.1',
-          GATEWAY_ENDPOINTS: `[127.0.0.1:${GATEWAYS.a.grpc}, 127.0.0.1:${GATEWAYS.b.grpc}]`,
-          PROMETHEUS_OTLP_ENDPOINT: appMetricsUrl,
-        },
-      ),
-    );
-  await Promise.all([
-    ...Object.entries(SINKS).map(([, ports], i) => collectors[i]!.ready(ports.health)),
-    ...Object.entries(GATEWAYS).map(([name, ports]) => gateways[name as Gateway].ready(ports.health)),
-    ...Object.entries(AGENTS).map(([name, ports]) => agents[name as Agent].ready(ports.health)),
-  ]);
-
-  const otel = (agent: Agent) => ({
-    // As docker-compose.gateway.yml: OTLP/HTTP (protobuf) to the agent's 4318-style port.
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${AGENTS[agent].http}`,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-    OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=otelkit,deployment.environment.name=test',
-    OTEL_BSP_SCHEDULE_DELAY: '1000',
-    OTEL_BLRP_SCHEDULE_DELAY: '1000',
-    OTEL_METRIC_EXPORT_INTERVAL: '2000',
-  });
-  const backends = { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL };
-  const payments = new ServiceProcess('payments', {
-    ...otel('payments'),
-    PORT: String(SERVICES.payments),
-    ADMIN_TOKEN,
-    PAYMENTS_DECLINE_RATE: '0',
-  }).start();
-  const api = new ServiceProcess('api', {
-    ...otel('api'),
-    ...backends,
-    PORT: String(SERVICES.api),
-    PAYMENTS_URL: PAYMENTS,
-    RATE_LIMIT_PER_MINUTE: '1000000',
-  }).start();
-  services.push(payments, api);
-  await Promise.all([waitForHttp(`${PAYMENTS}/health/ready`, payments), waitForHttp(`${API}/health/ready`, api)]);
-  // After the api: it runs the migrations the worker needs.
-  const worker = new ServiceProcess('worker', {
-    ...otel('worker'),
-    ...backends,
-    PORT: String(SERVICES.worker),
-    WORKER_BLOCK_MS: '500',
-  }).start();
-  services.push(worker);
-  await waitForHttp(`http://127.0.0.1:${SERVICES.worker}/health/ready`, worker);
-  const session = await newSession(API);
-  token = session.token;
-  email = session.email;
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(services.map((service) => service.stop('SIGKILL').catch(() => {})));
-  await Promise.all(collectors.map((collector) => collector.stop('SIGKILL')));
-  await appMetrics.close();
-  rmSync(sinkDir, { recursive: true, force: true });
-});
-
-interface Sent {
-  traceId: string;
-  route: '/api/orders' | '/api/products';
-  status: number;
-  latencyMs: number;
-  sentAt: number;
-}
-
-/**
- * One request with a trace id chosen here: the test process's fetch instrumentation
- * (tests/helpers/test-instrumentation.ts) makes its client span a child of `parent` and injects the
- * traceparent (a second, hand-written traceparent header would make the value invalid).
- */
-async function request(route: Sent['route']): Promise<Sent> {
-  const { traceId, spanId } = newTrace();
-  const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
-  const sentAt = Date.now();
-  const started = performance.now();
-  const order = route === '/api/orders';
-  let status = 0;
-  try {
-    const response = await context.with(parent, () =>
-      fetch(`${API}${route}`, {
-        method: order ? 'POST' : 'GET',
-        headers: {
-          'x-tenant-id': TENANT,
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-        },
-        body: order ? JSON.stringify({ items: [{ sku: 'MUG-TRACE', quantity: 1 }], payment: CARD }) : undefined,
-        signal: AbortSignal.timeout(10_000),
-      }),
-    );
-    await response.text();
-    status = response.status;
-  } catch {
-    // no answer: status 0
-  }
-  return { traceId, route, status, latencyMs: performance.now() - started, sentAt };
-}
-
-/** `routes` sent by `concurrency` parallel clients, as fast as the services answer. */
-async function burst(routes: Array<Sent['route']>, concurrency: number): Promise<Sent[]> {
-  const results: Sent[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < routes.length) results.push(await request(routes[next++]!));
-    }),
-  );
-  return results;
-}
-
-async function setPayments(settings: { latency_ms?: number; failure_rate?: number }): Promise<void> {
-  const response = await fetch(`${PAYMENTS}/admin/config`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(settings),
-  });
-  expect(response.status, await response.text()).toBe(200);
-}
-
-/** trace id -> spans per gateway, from both sinks. */
-function tracesAtSinks(): Map<string, Record<Gateway, number>> {
-  const merged = new Map<string, Record<Gateway, number>>();
-  for (const gateway of ['a', 'b'] as const)
-    for (const [traceId, count] of spansPerTrace(tracesFile(gateway))) {
-      const entry = merged.get(traceId) ?? { a: 0, b: 0 };
-      entry[gateway] += count;
-      merged.set(traceId, entry);
-    }
-  return merged;
-}
-
-/** Api SERVER calls per route and status in span_metrics, summed over both gateways. */
-function apiServerCalls(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const gateway of ['a', 'b'] as const)
-    for (const series of spanMetricCalls(metricsFile(gateway)))
-      if (series.service === 'api' && series.spanKind === 'SPAN_KIND_SERVER' && series.route.startsWith('/api/'))
-        counts[`${series.route} ${series.statusCode}`] = (counts[`${series.route} ${series.statusCode}`] ?? 0) + series.value;
-  return counts;
-}
-
-/** Polls `probe` every 250 ms until it returns a value; fails with `describe()` after `timeoutMs`. */
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  describe: () => string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(250);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms; ${describe()}`);
-}
-
-/** The gateway decided every trace it received, exported them, and its sink wrote every span it sent. */
-async function gatewayDrained(gateway: Gateway): Promise<boolean> {
-  const samples = await scrape(GATEWAYS[gateway].metrics);
-  const received = total(samples, 'otelcol_processor_tail_sampling_new_trace_id_received');
-  const decided = total(samples, 'otelcol_processor_tail_sampling_global_count_traces_sampled');
-  const sent = total(samples, 'otelcol_exporter_sent_spans', { exporter: 'otlp_grpc/tempo' });
-  const queued = total(samples, 'otelcol_exporter_queue_size', { exporter: 'otlp_grpc/tempo' });
-  const written = [...spansPerTrace(tracesFile(gateway)).values()].reduce((a, b) => a + b, 0);
-  return decided >= received && queued === 0 && written >= sent;
-}
-
-/** The agents' load_balancing counters, summed over the three agents. */
-async function agentCounters() {
-  const perAgent = await Promise.all(
-    (Object.keys(AGENTS) as Agent[]).map(async (agent) => {
-      const s: Sample[] = await scrape(AGENTS[agent].metrics);
-      const lb = { exporter: 'load_balancing' };
-      return {
-        agent,
-        accepted: total(s, 'otelcol_receiver_accepted_spans', { receiver: 'otlp' }),
-        refused: total(s, 'otelcol_receiver_refused_spans', { receiver: 'otlp' }),
-        sent: total(s, 'otelcol_exporter_sent_spans', lb),
-        sendFailed: total(s, 'otelcol_exporter_send_failed_spans', lb),
-        enqueueFailed: total(s, 'otelcol_exporter_enqueue_failed_spans', lb),
-        queueSize: total(s, 'otelcol_exporter_queue_size', { ...lb, data_type: 'traces' }),
-        queueCapacity: total(s, 'otelcol_exporter_queue_capacity', { ...lb, data_type: 'traces' }),
-        failedExports: Object.fromEntries(
-          s
-            .filter((x) => x.name === 'otelcol_loadbalancer_backend_outcome' && x.labels.success === 'false')
-            .map((x) => [x.labels.endpoint, x.value]),
-        ),
-      };
-    }),
-  );
-  return perAgent;
-}
-
-const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)}%`;
+beforeAll(startGatewayStack, 60_000);
+afterAll(stopGatewayStack);
 
 describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () => {
   it('the gateways scrub, derive and export as collector/config.yaml does', () => {
