@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { ADMIN_TOKEN, API_URL, nativeStackState, PAYMENTS_URL, startNativeStack,
 import { alertmanagerAlerts, prometheusAlerts, query, rules, type Sample } from './prometheus-api.ts';
 import { unansweredDocQueries } from './docs-queries.ts';
 import { until } from './until.ts';
+import { API, checksOf, FULL_CHAIN, telemetrygen, WAVES, type Case, type Check } from './scenario-cases.ts';
 
 /**
  * Every failure scenario of the load generator, run for real on the native stack, must drive its
@@ -28,67 +29,6 @@ import { until } from './until.ts';
  * and needs 30 minutes of it) outlast a test run: their runbooks' commands produce them on a running
  * stack, and prometheus/tests/alerts-http.yml proves both expressions, firing and silent.
  */
-interface Check {
-  alert: string;
-  /** Labels the expression's result must carry (the series the fault is about). */
-  series: Record<string, string>;
-}
-interface Case extends Check {
-  scenario: string;
-  rate: number;
-  /** Further alerts the same fault drives. */
-  also?: Check[];
-}
-const checksOf = (c: Case): Check[] => [c, ...(c.also ?? [])];
-const API = { service_name: 'api' };
-
-const WAVES: Case[][] = [
-  // First: the first 5xx of the run (the availability SLO's long windows remember them for hours),
-  // and no slow request (payments fail fast, the catalogue throws at once).
-  [
-    {
-      scenario: 'payments-failing',
-      alert: 'PaymentFailuresSpike',
-      series: {},
-      rate: 15,
-      also: [
-        { alert: 'HighErrorRate', series: API },
-        { alert: 'ApiAvailabilityFastBurn', series: { slo: 'api-availability' } },
-        { alert: 'ApiAvailabilitySlowBurn', series: { slo: 'api-availability' } },
-      ],
-    },
-    // The new exception type fails catalogue listings only, which no checkout needs.
-    {
-      scenario: 'new-exception',
-      alert: 'NewExceptionType',
-      series: { service_name: 'api', exception_type: 'CatalogueMappingError' },
-      rate: 10,
-    },
-  ],
-  // Slow answers from payments add no 4xx, and the storm's fast 4xx leave enough slow checkouts for
-  // p95; the first slow requests of the run (the latency SLO's windows).
-  [
-    {
-      scenario: 'payments-slow',
-      alert: 'HighLatencyP95',
-      series: API,
-      rate: 15,
-      also: [
-        { alert: 'ApiLatencyFastBurn', series: { slo: 'api-latency' } },
-        { alert: 'ApiLatencySlowBurn', series: { slo: 'api-latency' } },
-      ],
-    },
-    { scenario: 'error-storm', alert: 'ClientErrorStorm', series: API, rate: 15 },
-  ],
-  // The Redis outage is the full-chain case: critical (10 s group wait) and `for: 1m`, the shortest.
-  // Alone: without Redis no session can be opened, so another scenario's load generator could not sign in.
-  [{ scenario: 'redis-down', alert: 'DependencyDown', series: { service_name: 'api', dependency: 'redis' }, rate: 10 }],
-  // Last: held connections slow every api request (HighLatencyP95 for 5 minutes) and block orders
-  // before they reach payments.
-  [{ scenario: 'db-saturation', alert: 'DatabaseConnectionsSaturated', series: API, rate: 10 }],
-];
-const FULL_CHAIN = 'DependencyDown';
-
 const baseline = new AbortController();
 const stats: LoadStats = { requests: 0, byStatus: {}, okByAction: {} };
 let baselineRun: Promise<void>;
@@ -355,14 +295,3 @@ describe('failure scenarios drive their runbook alerts', () => {
     expect(stats.requests).toBeGreaterThan(100);
   }, 660_000);
 });
-
-/** telemetrygen of scripts/build-tools.sh's cache (built with the other Go tools). */
-function telemetrygen(): string {
-  const vars = execFileSync(join(process.cwd(), 'scripts/build-tools.sh'), ['--print-env'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const bin = /^TELEMETRYGEN_BIN=(.*)$/m.exec(vars)?.[1];
-  if (!bin) throw new Error('no TELEMETRYGEN_BIN from scripts/build-tools.sh --print-env');
-  return bin;
-}
