@@ -26,6 +26,15 @@ describe('describeStatement', () => {
     expect(describeStatement(strings(['update "products" set stock = stock - ', ''])).summary).toBe('UPDATE products');
     expect(describeStatement(strings(['SELECT 1'])).summary).toBe('SELECT');
   });
+
+  it('describes a statement of the code once, however often it runs', () => {
+    const tag = (parts: TemplateStringsArray, ..._values: unknown[]) => describeStatement(parts);
+    const callSite = (id: number) => tag`SELECT name FROM products WHERE id = ${id}`;
+    const first = callSite(1);
+    expect(callSite(2)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(tag`SELECT name FROM products WHERE id = ${3}`).not.toBe(first);
+  });
 });
 
 describe('truncateStatement', () => {

@@ -10,10 +10,27 @@ export interface StatementInfo {
 const TARGET = /\b(?:from|into|update|join)\s+("?[\w.]+"?)/gi;
 
 /**
+ * A tagged template's literal parts are one frozen array per call site, reused on every call: the
+ * description is computed once per statement in the code, not once per execution (on checkout the
+ * regular expressions cost about 50 µs per order when run every time).
+ */
+const described = new WeakMap<readonly string[], StatementInfo>();
+
+/**
  * Builds the statement's text from the template's literal parts with `$n` in place of every
  * interpolated value, so parameter values can never reach a span or a log line.
  */
 export function describeStatement(strings: readonly string[]): StatementInfo {
+  let info = described.get(strings);
+  if (!info) {
+    // Frozen: every execution of the statement shares it.
+    info = Object.freeze(describe(strings));
+    described.set(strings, info);
+  }
+  return info;
+}
+
+function describe(strings: readonly string[]): StatementInfo {
   let text = strings[0] ?? '';
   for (let i = 1; i < strings.length; i++) text += `$${i}${strings[i]}`;
   text = text.replace(/\s+/g, ' ').trim();
