@@ -28,7 +28,7 @@ describe('describeStatement', () => {
   });
 
   it('describes a statement of the code once, however often it runs', () => {
-    const tag = (parts: TemplateStringsArray, ..._values: unknown[]) => describeStatement(parts);
+    const tag = (parts: TemplateStringsArray, ...values: unknown[]) => describeStatement(parts.length > values.length ? parts : []);
     const callSite = (id: number) => tag`SELECT name FROM products WHERE id = ${id}`;
     const first = callSite(1);
     expect(callSite(2)).toBe(first);
