@@ -4,8 +4,10 @@
  * ingests what the Collector sends. This is the first stop for "I see no data"
  * (docs/troubleshooting.md walks through it panel by panel).
  *
- * Collector metrics come from Prometheus scraping otel-collector:8888 (job "otel-collector");
- * backend self-metrics from the scrape jobs prometheus, alertmanager, loki and tempo.
+ * Collector metrics come from Prometheus scraping otel-collector:8888 (job "otel-collector") and, with
+ * the agent + gateway overlay, the tiers' :8888 (jobs "otel-agent", "otel-gateway"); every Collector
+ * panel is split by job, so a span counted by its agent and again by its gateway is never summed
+ * into one line. Backend self-metrics come from the scrape jobs prometheus, alertmanager, loki and tempo.
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DashboardBuilder, MappingType, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
@@ -40,17 +42,18 @@ const zeroIfAbsent = (query: string): string => `(${query}) or vector(0)`;
 
 /** All queries of this dashboard, in one place so they are easy to review and adjust. */
 export const queries = {
-  up: 'up{job=~"otel-collector|prometheus|alertmanager|loki|tempo"}',
-  accepted: (item: string) => collectorRate('receiver_accepted', item),
-  refused: (item: string) => zeroIfAbsent(collectorRate('receiver_refused', item)),
-  sent: (item: string) => collectorRate('exporter_sent', item, 'exporter'),
-  sendFailed: (item: string) => zeroIfAbsent(collectorRate('exporter_send_failed', item, 'exporter')),
-  enqueueFailed: (item: string) => zeroIfAbsent(collectorRate('exporter_enqueue_failed', item, 'exporter')),
-  queueSize: 'sum by (exporter) (otelcol_exporter_queue_size)',
-  queueCapacity: 'sum by (exporter) (otelcol_exporter_queue_capacity)',
-  collectorRss: 'sum(otelcol_process_memory_rss)',
-  collectorHeap: 'sum(otelcol_process_runtime_heap_alloc_bytes)',
-  collectorCpu: `sum(rate(otelcol_process_cpu_seconds${RATE}))`,
+  up: 'up{job=~"otel-collector|otel-agent|otel-gateway|prometheus|alertmanager|loki|tempo"}',
+  accepted: (item: string) => collectorRate('receiver_accepted', item, 'job'),
+  refused: (item: string) => zeroIfAbsent(collectorRate('receiver_refused', item, 'job')),
+  sent: (item: string) => collectorRate('exporter_sent', item, 'job, exporter'),
+  sendFailed: (item: string) => zeroIfAbsent(collectorRate('exporter_send_failed', item, 'job, exporter')),
+  enqueueFailed: (item: string) => zeroIfAbsent(collectorRate('exporter_enqueue_failed', item, 'job, exporter')),
+  queueSize: 'sum by (job, exporter) (otelcol_exporter_queue_size)',
+  queueCapacity: 'sum by (job, exporter) (otelcol_exporter_queue_capacity)',
+  // The largest process of each tier: that is the one its memory limit has to hold.
+  collectorRss: 'max by (job) (otelcol_process_memory_rss)',
+  collectorHeap: 'max by (job) (otelcol_process_runtime_heap_alloc_bytes)',
+  collectorCpu: `sum by (job) (rate(otelcol_process_cpu_seconds${RATE}))`,
   // The spanmetrics connector turns spans into metrics inside the Collector: if this is flat while
   // traces are accepted, the traces -> metrics path (RED with exemplars, service graph) is broken.
   spanMetricsCalls: `sum by (service_name) (rate(traces_span_metrics_calls_total${RATE}))`,
@@ -103,11 +106,13 @@ const collector = [
   timeseries(
     {
       title: 'Accepted by receivers',
-      description: 'Items per second the Collector accepted (OTLP from the apps, plus postgresql/redis/hostmetrics).',
+      description:
+        'Items per second each Collector tier accepted (OTLP from the apps, plus postgresql/redis/hostmetrics). ' +
+        'With agents and gateways, a span is accepted once by its agent and once by its gateway.',
     },
     { w: 8, h: 8 },
     ITEMS,
-    perSignal(queries.accepted),
+    perSignal(queries.accepted, '', ' {{job}}'),
   ),
   timeseries(
     {
@@ -118,14 +123,14 @@ const collector = [
     },
     { w: 8, h: 8 },
     ITEMS,
-    perSignal(queries.refused),
+    perSignal(queries.refused, '', ' {{job}}'),
     alertThresholds(0.001),
   ),
   timeseries(
     { title: 'Sent by exporters', description: 'Items per second delivered, per exporter (backend).' },
     { w: 8, h: 8 },
     ITEMS,
-    perSignal(queries.sent, '', ' {{exporter}}'),
+    perSignal(queries.sent, '', ' {{job}} {{exporter}}'),
   ),
   timeseries(
     {
@@ -136,7 +141,10 @@ const collector = [
     },
     { w: 8, h: 8 },
     ITEMS,
-    [...perSignal(queries.sendFailed, '', ' {{exporter}} send'), ...perSignal(queries.enqueueFailed, '2', ' {{exporter}} enqueue')],
+    [
+      ...perSignal(queries.sendFailed, '', ' {{job}} {{exporter}} send'),
+      ...perSignal(queries.enqueueFailed, '2', ' {{job}} {{exporter}} enqueue'),
+    ],
     alertThresholds(0.001),
   ),
   timeseries(
@@ -146,21 +154,22 @@ const collector = [
     },
     { w: 8, h: 8 },
     'short',
-    [promRange('A', queries.queueSize, '{{exporter}} size'), promRange('B', queries.queueCapacity, '{{exporter}} capacity')],
+    [promRange('A', queries.queueSize, '{{job}} {{exporter}} size'), promRange('B', queries.queueCapacity, '{{job}} {{exporter}} capacity')],
   ),
   timeseries(
     {
       title: 'Collector memory and CPU',
       description:
-        'Heap and RSS against the container limit (400 MiB). The memory_limiter starts refusing data at ' +
+        'Heap and RSS of the largest process of each Collector tier against its container limit ' +
+        '(otel-collector and gateways 400 MiB, agents 250 MiB). The memory_limiter starts refusing data at ' +
         'its limit, which shows in "Refused by receivers".',
     },
     { w: 8, h: 8 },
     'bytes',
     [
-      promRange('A', queries.collectorRss, 'RSS'),
-      promRange('B', queries.collectorHeap, 'Go heap'),
-      promRange('C', queries.collectorCpu, 'CPU (cores)'),
+      promRange('A', queries.collectorRss, 'RSS {{job}}'),
+      promRange('B', queries.collectorHeap, 'Go heap {{job}}'),
+      promRange('C', queries.collectorCpu, 'CPU (cores) {{job}}'),
     ],
   ).overrideByQuery('C', [
     { id: 'unit', value: 'percentunit' },

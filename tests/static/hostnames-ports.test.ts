@@ -132,7 +132,10 @@ describe('Prometheus scrapes what the pipeline dashboard reads', () => {
       .find((expr) => expr.startsWith('up{'));
     const jobs = /job=~"([^"]+)"/.exec(upExpr ?? '')?.[1]?.split('|') ?? [];
     expect(jobs.length).toBeGreaterThan(0);
-    const configured = (readYaml<PromConfig>('prometheus/prometheus.yml').scrape_configs ?? []).map((job) => job.job_name);
+    // prometheus.yml's jobs, plus the agent and gateway jobs the gateway overlay adds (gateway-tier-scrape.test.ts).
+    const configured = ['prometheus/prometheus.yml', 'prometheus/scrape-gateway-tiers.yml'].flatMap((file) =>
+      (readYaml<PromConfig>(file).scrape_configs ?? []).map((job) => job.job_name),
+    );
     expect(configured).toEqual(expect.arrayContaining(jobs));
   });
 });

@@ -20,6 +20,17 @@ describe('configs checked by the tools that run them', () => {
     expect(run(tools.PROMTOOL_BIN, ['check', 'config', 'prometheus/prometheus.yml'])).toMatch(/SUCCESS/);
   });
 
+  it('promtool check config: prometheus.yml with the gateway overlay\'s scrape file where the overlay mounts it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otelkit-prom-overlay-'));
+    cpSync(repoPath('prometheus'), dir, { recursive: true });
+    const mounted = join(dir, 'scrape.d/gateway-tiers.yml');
+    cpSync(repoPath('prometheus/scrape-gateway-tiers.yml'), mounted);
+    expect(run(tools.PROMTOOL_BIN, ['check', 'config', 'prometheus.yml'], dir)).toMatch(/SUCCESS/);
+    // The file is really read: a broken one fails the check.
+    writeFileSync(mounted, readFileSync(mounted, 'utf8').replace('job_name: otel-gateway', 'job_name: otel-agent'));
+    expect(() => run(tools.PROMTOOL_BIN, ['check', 'config', 'prometheus.yml'], dir)).toThrow(/otel-agent/);
+  });
+
   it('promtool check rules', () => {
     const files = [
       'red',
