@@ -3,8 +3,7 @@
  * must drive (in waves whose faults do not touch each other's signals), and the tools the platform
  * faults use.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { builtTool } from '../helpers/build-tools.ts';
 
 export interface Check {
   alert: string;
@@ -68,12 +67,4 @@ export const WAVES: Case[][] = [
 export const FULL_CHAIN = 'DependencyDown';
 
 /** telemetrygen of scripts/build-tools.sh's cache (built with the other Go tools). */
-export function telemetrygen(): string {
-  const vars = execFileSync(join(process.cwd(), 'scripts/build-tools.sh'), ['--print-env'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const bin = /^TELEMETRYGEN_BIN=(.*)$/m.exec(vars)?.[1];
-  if (!bin) throw new Error('no TELEMETRYGEN_BIN from scripts/build-tools.sh --print-env');
-  return bin;
-}
+export const telemetrygen = (): string => builtTool('TELEMETRYGEN_BIN');

@@ -1,16 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { REPO_ROOT } from './service-process.ts';
+import { builtTool } from './build-tools.ts';
 
 /** Our built Collector (scripts/build-tools.sh builds it before the tests and prints its path). */
-export const OTELCOL_BIN = execFileSync(join(REPO_ROOT, 'scripts/build-tools.sh'), ['--print-env'], {
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'ignore'],
-})
-  .split('\n')
-  .find((line) => line.startsWith('OTELCOL_BIN='))!
-  .slice('OTELCOL_BIN='.length);
+export const OTELCOL_BIN = builtTool('OTELCOL_BIN');
 
 /** Ports nobody listens on right now, by name (the native stack owns the default ones). */
 export async function freePorts<K extends string>(...names: K[]): Promise<Record<K, number>> {

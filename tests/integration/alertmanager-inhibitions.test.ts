@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts, until } from '../helpers/collector-process.ts';
+import { builtTool } from '../helpers/build-tools.ts';
 import { REPO_ROOT } from '../helpers/service-process.ts';
 
 /**
@@ -12,13 +13,7 @@ import { REPO_ROOT } from '../helpers/service-process.ts';
  * Alertmanager's own API says which are inhibited and by what. Notifications are not the subject
  * (the webhook's host does not resolve here; that only logs).
  */
-const ALERTMANAGER_BIN = execFileSync(join(REPO_ROOT, 'scripts/build-tools.sh'), ['--print-env'], {
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'ignore'],
-})
-  .split('\n')
-  .find((line) => line.startsWith('ALERTMANAGER_BIN='))!
-  .slice('ALERTMANAGER_BIN='.length);
+const ALERTMANAGER_BIN = builtTool('ALERTMANAGER_BIN');
 
 interface AlertState {
   labels: Record<string, string>;

@@ -4,14 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoPath } from './support/repo.ts';
+import { builtTools } from '../helpers/build-tools.ts';
 
 /** The Go-built tools (scripts/build-tools.sh builds them into the cache; it is run before the tests). */
-const tools = Object.fromEntries(
-  execFileSync(repoPath('scripts/build-tools.sh'), ['--print-env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-    .trim()
-    .split('\n')
-    .map((line) => line.split('=') as [string, string]),
-) as Record<'OTELCOL_BIN' | 'PROMTOOL_BIN' | 'AMTOOL_BIN', string>;
+const tools = builtTools() as Record<'OTELCOL_BIN' | 'PROMTOOL_BIN' | 'AMTOOL_BIN', string>;
 
 const run = (bin: string, args: string[], cwd = repoPath()) => execFileSync(bin, args, { cwd, encoding: 'utf8', stdio: 'pipe' });
 
@@ -20,7 +16,7 @@ describe('configs checked by the tools that run them', () => {
     expect(run(tools.PROMTOOL_BIN, ['check', 'config', 'prometheus/prometheus.yml'])).toMatch(/SUCCESS/);
   });
 
-  it('promtool check config: prometheus.yml with the gateway overlay\'s scrape file where the overlay mounts it', () => {
+  it("promtool check config: prometheus.yml with the gateway overlay's scrape file where the overlay mounts it", () => {
     const dir = mkdtempSync(join(tmpdir(), 'otelkit-prom-overlay-'));
     cpSync(repoPath('prometheus'), dir, { recursive: true });
     const mounted = join(dir, 'scrape.d/gateway-tiers.yml');

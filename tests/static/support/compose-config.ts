@@ -8,6 +8,7 @@ import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRepoFile, repoPath } from './repo.ts';
+import { builtTool } from '../../helpers/build-tools.ts';
 
 export interface ResolvedService {
   image?: string;
@@ -31,12 +32,7 @@ let cachedBin: string | undefined;
 /** Absolute path of the docker-compose binary (COMPOSE_BIN, else what build-tools.sh prints). */
 export const composeBin = (): string => {
   if (cachedBin !== undefined) return cachedBin;
-  const printed = execFileSync(repoPath('scripts/build-tools.sh'), ['compose', '--print-env'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const bin = process.env.COMPOSE_BIN ?? /^COMPOSE_BIN=(.+)$/m.exec(printed)?.[1];
-  if (bin === undefined) throw new Error('scripts/build-tools.sh --print-env printed no COMPOSE_BIN');
+  const bin = process.env.COMPOSE_BIN ?? builtTool('COMPOSE_BIN', ['compose']);
   accessSync(bin, constants.X_OK);
   cachedBin = bin;
   return bin;

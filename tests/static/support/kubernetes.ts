@@ -2,25 +2,18 @@
  * tools/k8s-check (built by scripts/build-tools.sh) run on deploy/kubernetes and its sidecar overlay,
  * and readers of what it rendered, for the Kubernetes static tests.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { repoPath } from './repo.ts';
+import { builtTools } from '../../helpers/build-tools.ts';
 
 // ------------------------------------------------------------------------------------------------
 // The checker and its output
 
-export const tools = Object.fromEntries(
-  execFileSync(repoPath('scripts/build-tools.sh'), ['otelcol', 'k8s-check', '--print-env'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  })
-    .trim()
-    .split('\n')
-    .map((line) => line.split('=') as [string, string]),
-) as Record<'OTELCOL_BIN' | 'K8S_CHECK_BIN' | 'K8S_CHECK_CRDS', string>;
+export const tools = builtTools(['otelcol', 'k8s-check']) as Record<'OTELCOL_BIN' | 'K8S_CHECK_BIN' | 'K8S_CHECK_CRDS', string>;
 
 export interface CheckResult {
   status: number | null;
