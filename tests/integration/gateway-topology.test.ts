@@ -28,25 +28,20 @@ import {
   GATEWAYS,
   SAMPLING_PERCENTAGE,
   SLO_THRESHOLD_MS,
-  agentCounters,
-  apiServerCalls,
   appMetrics,
   burst,
   collectors,
   email,
-  gatewayDrained,
   gateways,
-  pct,
   request,
   setPayments,
   sinkDir,
   startGatewayStack,
   stopGatewayStack,
-  tracesAtSinks,
   tracesFile,
-  until,
   type Sent,
 } from '../helpers/gateway-stack.ts';
+import { agentCounters, apiServerCalls, gatewayDrained, pct, tracesAtSinks, until } from '../helpers/gateway-readings.ts';
 
 beforeAll(startGatewayStack, 60_000);
 afterAll(stopGatewayStack);
