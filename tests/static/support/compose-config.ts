@@ -27,14 +27,10 @@ export interface ResolvedCompose {
   services: Record<string, ResolvedService>;
 }
 
-let cachedBin: string | undefined;
-
 /** Absolute path of the docker-compose binary (COMPOSE_BIN, else what build-tools.sh prints). */
 export const composeBin = (): string => {
-  if (cachedBin !== undefined) return cachedBin;
   const bin = process.env.COMPOSE_BIN ?? builtTool('COMPOSE_BIN', ['compose']);
   accessSync(bin, constants.X_OK);
-  cachedBin = bin;
   return bin;
 };
 
