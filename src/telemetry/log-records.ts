@@ -67,10 +67,29 @@ export function emitLogRecord(line: LogLine): void {
 /**
  * A field value as an attribute value, as it reads in the JSON line: primitives as they are; objects
  * (rare in our lines) through JSON, so Dates, Errors and class instances look as they do on stdout.
+ * What plain JSON.stringify throws on, pino writes: a BigInt (as a number), a cycle (`[Circular]`).
+ * The record says the same instead of making the log call throw.
  */
 function toAnyValue(value: unknown): AnyValue {
+  if (typeof value === 'bigint') return fromBigInt(value);
   if (value === null || typeof value !== 'object') return value as AnyValue;
-  return JSON.parse(JSON.stringify(value)) as AnyValue;
+  // The objects on the path from the root to the value being written: only those make a cycle.
+  const ancestors: unknown[] = [];
+  const replacer = function (this: unknown, _key: string, item: unknown): unknown {
+    if (typeof item === 'bigint') return fromBigInt(item);
+    if (item === null || typeof item !== 'object') return item;
+    while (ancestors.length > 0 && ancestors.at(-1) !== this) ancestors.pop();
+    if (ancestors.includes(item)) return '[Circular]';
+    ancestors.push(item);
+    return item;
+  };
+  return JSON.parse(JSON.stringify(value, replacer)) as AnyValue;
+}
+
+/** A number while it is exact (what the JSON line shows), else the decimal string: no silent rounding. */
+function fromBigInt(value: bigint): number | string {
+  const number = Number(value);
+  return Number.isSafeInteger(number) ? number : value.toString();
 }
 
 /** trace_id/span_id/trace_flags of the active span, for the JSON line (empty outside a span). */
