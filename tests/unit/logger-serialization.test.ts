@@ -6,7 +6,7 @@ import { JsonLines } from '../helpers/json-lines.ts';
 /** Keeps what the logger hands to the Logs API: the attributes the OTLP record would carry. */
 function recordLogs(): LogRecord[] {
   const records: LogRecord[] = [];
-  const logger: OtelLogger = { emit: (record) => void records.push(record) };
+  const logger: OtelLogger = { emit: (record) => void records.push(record), enabled: () => true };
   logs.setGlobalLoggerProvider({ getLogger: () => logger });
   return records;
 }
