@@ -5,9 +5,9 @@
  * (docs/troubleshooting.md walks through it panel by panel).
  *
  * Collector metrics come from Prometheus scraping otel-collector:8888 (job "otel-collector") and, with
- * the agent + gateway overlay, the tiers' :8888 (jobs "otel-agent", "otel-gateway"); every Collector
- * panel is split by job, so a span counted by its agent and again by its gateway is never summed
- * into one line. Backend self-metrics come from the scrape jobs prometheus, alertmanager, loki and tempo.
+ * the agent + gateway overlay or Kubernetes, the tiers' :8888 (jobs "otel-agent", "otel-gateway");
+ * every Collector panel is per tier (grouped by job, said in its description as PER_TIER), so a
+ * span counted by its agent and again by its gateway is never summed into one line. Backend self-metrics come from the scrape jobs prometheus, alertmanager, loki and tempo.
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DashboardBuilder, MappingType, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
@@ -39,6 +39,15 @@ const collectorRate = (metric: string, item: string, by?: string): string =>
  * as a flat zero instead of "No data", which reads like a broken panel.
  */
 const zeroIfAbsent = (query: string): string => `(${query}) or vector(0)`;
+
+/**
+ * Appended to every Collector panel's description: the panels are per tier. With agents and
+ * gateways a span is received, queued and sent once by its agent and again by its gateway, so a
+ * line summed over tiers would count it twice; each query keeps `job` (one tier per job).
+ */
+export const PER_TIER =
+  ' Per tier: one line per job (otel-collector; with agents and gateways also otel-agent and otel-gateway), ' +
+  'never summed across tiers, because a span passes its agent and then its gateway and a sum would count it twice.';
 
 /** All queries of this dashboard, in one place so they are easy to review and adjust. */
 export const queries = {
@@ -108,7 +117,8 @@ const collector = [
       title: 'Accepted by receivers',
       description:
         'Items per second each Collector tier accepted (OTLP from the apps, plus postgresql/redis/hostmetrics). ' +
-        'With agents and gateways, a span is accepted once by its agent and once by its gateway.',
+        'With agents and gateways, a span is accepted once by its agent and once by its gateway.' +
+        PER_TIER,
     },
     { w: 8, h: 8 },
     ITEMS,
@@ -119,7 +129,7 @@ const collector = [
       title: 'Refused by receivers',
       description:
         'Items refused, usually by the memory_limiter (the Collector is over its memory limit) or by a ' +
-        'failing pipeline. The sender retries; sustained refusals mean data loss.',
+        'failing pipeline. The sender retries; sustained refusals mean data loss.' + PER_TIER,
     },
     { w: 8, h: 8 },
     ITEMS,
@@ -127,7 +137,7 @@ const collector = [
     alertThresholds(0.001),
   ),
   timeseries(
-    { title: 'Sent by exporters', description: 'Items per second delivered, per exporter (backend).' },
+    { title: 'Sent by exporters', description: 'Items per second delivered, per exporter (backend).' + PER_TIER },
     { w: 8, h: 8 },
     ITEMS,
     perSignal(queries.sent, '', ' {{job}} {{exporter}}'),
@@ -137,7 +147,7 @@ const collector = [
       title: 'Export failures',
       description:
         'Items an exporter failed to send after its retries (send_failed), or could not queue because ' +
-        'the queue was full (enqueue_failed). Both are data loss: check the backend named in the legend.',
+        'the queue was full (enqueue_failed). Both are data loss: check the backend named in the legend.' + PER_TIER,
     },
     { w: 8, h: 8 },
     ITEMS,
@@ -150,7 +160,7 @@ const collector = [
   timeseries(
     {
       title: 'Exporter queue size vs capacity',
-      description: 'Batches waiting to be sent. Growing towards capacity: the backend is slower than the input.',
+      description: 'Batches waiting to be sent. Growing towards capacity: the backend is slower than the input.' + PER_TIER,
     },
     { w: 8, h: 8 },
     'short',
@@ -162,7 +172,8 @@ const collector = [
       description:
         'Heap and RSS of the largest process of each Collector tier against its container limit ' +
         '(otel-collector and gateways 400 MiB, agents 250 MiB). The memory_limiter starts refusing data at ' +
-        'its limit, which shows in "Refused by receivers".',
+        'its limit, which shows in "Refused by receivers". Per tier: the largest process of each job (memory) and ' +
+        'the CPU of each job, never summed across tiers.',
     },
     { w: 8, h: 8 },
     'bytes',
