@@ -39,7 +39,10 @@ beforeEach(async () => {
 });
 
 /** A started consumer on its own connection (its blocking reads must not hold the test's client). */
-async function startConsumer(handle: (c: OrderConfirmation) => Promise<void>, options: { maxDeliveries?: number; reclaimIdleMs?: number } = {}) {
+async function startConsumer(
+  handle: (c: OrderConfirmation) => Promise<void>,
+  options: { maxDeliveries?: number; reclaimIdleMs?: number; deadLetterMaxLen?: number } = {},
+) {
   const connection = createRedis(server.url, logger, 'stream');
   await connectRedis(connection, 2_000);
   const consumer = new ConfirmationConsumer(connection, handle, logger, {
@@ -145,6 +148,39 @@ describe('the confirmation stream', () => {
     expect(settle?.spanContext().traceId).toBe(dead[0]!.message.traceparent!.split('-')[1]);
   });
 
+  it('dead-letters a malformed entry at its first delivery, without handing it to the handler', async () => {
+    const handled: OrderConfirmation[] = [];
+    // A retry would come only after a minute: the entry can reach the dead-letter stream only at once.
+    await startConsumer(async (c) => void handled.push(c), { maxDeliveries: 5, reclaimIdleMs: 60_000 });
+    const before = await deadLetteredTotal('malformed');
+    const malformedId = await redis.xAdd(CONFIRMATIONS_STREAM, '*', { order_id: 'no-tenant-nor-user' });
+    await new RedisOrderEvents(redis).publishConfirmation(confirmation('well-formed'));
+    const dead = await eventually(deadLetters, (entries) => entries.length > 0);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.message).toMatchObject({ source_message_id: malformedId, delivery_count: '1', reason: 'malformed' });
+    await eventually(
+      () => handled.map((c) => c.orderId),
+      (ids) => ids.includes('well-formed'),
+    );
+    expect(handled.map((c) => c.orderId)).toEqual(['well-formed']);
+    expect((await redis.xPending(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP)).pending).toBe(0);
+    expect((await deadLetteredTotal('malformed')) - before).toBe(1);
+    const log = exportedLogs().find((r) => r.body === 'confirmation_dead_lettered' && r.attributes.message_id === malformedId);
+    expect(log?.attributes).toMatchObject({ reason: 'malformed', delivery_count: 1 });
+  });
+
+  it('caps the dead-letter stream at deadLetterMaxLen, oldest first, and counts what it trims', async () => {
+    await startConsumer(async () => {}, { deadLetterMaxLen: 2 });
+    const deadBefore = await deadLetteredTotal();
+    const trimmedBefore = await trimmedTotal();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await redis.xAdd(CONFIRMATIONS_STREAM, '*', { order_id: `malformed-${i}` }));
+    await eventually(deadLetteredTotal, (total) => total - deadBefore === 5);
+    const kept = await deadLetters();
+    expect(kept.map((e) => e.message.source_message_id)).toEqual(ids.slice(3));
+    expect((await trimmedTotal()) - trimmedBefore).toBe(3);
+  });
+
   it('under a steady stream, poison messages are retried and dead-lettered without holding up the others', async () => {
     const RATE = 200;
     const TOTAL = 400;
@@ -182,16 +218,28 @@ describe('the confirmation stream', () => {
     expect(dead.filter((id) => poison.has(id!)).sort()).toEqual([...poison].sort());
     const sorted = good.map((id) => delays.get(id)!).sort((a, b) => a - b);
     const p99 = sorted[Math.ceil(sorted.length * 0.99) - 1]!;
-    console.log(`[poison under load] ${good.length} messages at ${RATE}/s with ${poison.size} poison: delay median ${sorted[sorted.length >> 1]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`);
+    console.log(
+      `[poison under load] ${good.length} messages at ${RATE}/s with ${poison.size} poison: delay median ${sorted[sorted.length >> 1]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
+    );
     // Not stalled: a poison entry waits in the pending list for its retry; the stream behind it flows.
     expect(p99).toBeLessThan(500);
     expect((await redis.xPending(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP)).pending).toBe(0);
   });
 });
 
-async function deadLetteredTotal(): Promise<number> {
+async function deadLetteredTotal(errorType?: string): Promise<number> {
   const points = await metricPoints('shop.confirmations.dead_lettered');
   return points
     .filter((p) => p.attributes['messaging.destination.name'] === CONFIRMATIONS_STREAM)
+    .filter((p) => errorType === undefined || p.attributes['error.type'] === errorType)
     .reduce((sum, p) => sum + Number(p.value), 0);
 }
+
+async function trimmedTotal(): Promise<number> {
+  const points = await metricPoints('shop.confirmations.dead_letter.trimmed');
+  return points
+    .filter((p) => p.attributes['messaging.destination.name'] === CONFIRMATIONS_DEAD_LETTER_STREAM)
+    .reduce((sum, p) => sum + Number(p.value), 0);
+}
+
+const deadLetters = async () => ((await redis.xRange(CONFIRMATIONS_DEAD_LETTER_STREAM, '-', '+')) ?? []).flatMap((e) => (e ? [e] : []));

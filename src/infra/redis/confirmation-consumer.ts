@@ -1,5 +1,4 @@
 import type { OrderConfirmation } from '../../domain/ports.ts';
-import { deadLetteredCounter } from '../../telemetry/messaging-metrics.ts';
 import { extractTraceContext } from '../../telemetry/propagation.ts';
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
@@ -9,13 +8,13 @@ import {
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM_NAME,
   MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-  MESSAGING_OPERATION_TYPE_VALUE_SETTLE,
 } from '../../telemetry/semconv.ts';
 import { spanProfile } from '../../telemetry/span-profiles.ts';
 import { SpanKind, withSpanFrom } from '../../telemetry/tracing.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisClient } from './connect.ts';
-import { CONFIRMATIONS_DEAD_LETTER_STREAM, CONFIRMATIONS_GROUP, CONFIRMATIONS_STREAM, MESSAGING_SYSTEM } from './order-events.ts';
+import { DEAD_LETTER_MAX_LEN, deadLetter, type DeadLetterReason, type StreamEntry } from './dead-letter.ts';
+import { CONFIRMATIONS_GROUP, CONFIRMATIONS_STREAM, MESSAGING_SYSTEM } from './order-events.ts';
 
 export interface ConsumerOptions {
   consumerName: string;
@@ -25,9 +24,18 @@ export interface ConsumerOptions {
   reclaimIdleMs?: number;
   /** Deliveries after which a still-failing entry goes to the dead-letter stream instead of a retry. */
   maxDeliveries?: number;
+  /** The dead-letter stream's cap (oldest entries are trimmed, and counted, beyond it). */
+  deadLetterMaxLen?: number;
 }
 
-type Entry = { id: string; message: Record<string, string> };
+type Entry = StreamEntry;
+
+/** The fields a confirmation needs; an entry without one can never succeed, however often it is retried. */
+function parseConfirmation(message: Record<string, string>): OrderConfirmation | undefined {
+  const { order_id: orderId, tenant_id: tenantId, user_id: userId } = message;
+  if (!orderId || !tenantId || !userId) return undefined;
+  return { orderId, tenantId, userId };
+}
 
 const isEntry = (m: Entry | null): m is Entry => m !== null;
 
@@ -36,6 +44,8 @@ const isEntry = (m: Entry | null): m is Entry => m !== null;
  * continues the producer's trace. Entries are acknowledged only after `handle` succeeds; a failed
  * entry is retried after `reclaimIdleMs` until it has been delivered `maxDeliveries` times, then
  * moved to the dead-letter stream, counted and logged, so a poison message cannot be retried forever.
+ * A malformed entry (a required field missing) is dead-lettered at its first delivery: a retry
+ * cannot fix it, and retrying would only keep it pending for maxDeliveries × reclaimIdleMs.
  */
 export class ConfirmationConsumer {
   private running = false;
@@ -51,7 +61,7 @@ export class ConfirmationConsumer {
     this.redis = redis;
     this.handle = handle;
     this.logger = logger;
-    this.options = { reclaimIdleMs: 30_000, maxDeliveries: 5, ...options };
+    this.options = { reclaimIdleMs: 30_000, maxDeliveries: 5, deadLetterMaxLen: DEAD_LETTER_MAX_LEN, ...options };
   }
 
   async start(): Promise<void> {
@@ -117,44 +127,14 @@ export class ConfirmationConsumer {
     const retry: Entry[] = [];
     for (const entry of claimed) {
       const count = deliveries.get(entry.id) ?? 0;
-      if (count >= maxDeliveries) await this.deadLetter(entry, count);
+      if (count >= maxDeliveries) await this.deadLetter(entry, count, 'max_deliveries');
       else retry.push(entry);
     }
     return retry;
   }
 
-  /**
-   * Moves an entry to the dead-letter stream and acknowledges it, in one MULTI, inside an INTERNAL
-   * `dead_letter <stream>` span (a settle operation) under the message's creation context, so the
-   * order's trace shows where its confirmation ended.
-   */
-  private async deadLetter(entry: Entry, deliveries: number): Promise<void> {
-    const attributes = {
-      ...this.messagingAttributes(entry),
-      [ATTR_MESSAGING_OPERATION_NAME]: 'dead_letter',
-      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SETTLE,
-    };
-    await withSpanFrom(extractTraceContext(entry.message), `dead_letter ${CONFIRMATIONS_STREAM}`, { attributes }, async () => {
-      await this.redis
-        .multi()
-        .xAdd(CONFIRMATIONS_DEAD_LETTER_STREAM, '*', { ...entry.message, source_message_id: entry.id, delivery_count: String(deliveries) })
-        .xAck(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, entry.id)
-        .exec();
-      deadLetteredCounter().add(1, {
-        [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
-        [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
-      });
-      this.logger.error(
-        {
-          message_id: entry.id,
-          order_id: entry.message.order_id,
-          tenant_id: entry.message.tenant_id,
-          delivery_count: deliveries,
-          dead_letter_stream: CONFIRMATIONS_DEAD_LETTER_STREAM,
-        },
-        'confirmation_dead_lettered',
-      );
-    });
+  private deadLetter(entry: Entry, deliveries: number, reason: DeadLetterReason): Promise<void> {
+    return deadLetter(this.redis, this.logger, entry, { deliveries, reason, maxLen: this.options.deadLetterMaxLen });
   }
 
   private messagingAttributes(entry: Entry) {
@@ -172,16 +152,17 @@ export class ConfirmationConsumer {
       [ATTR_MESSAGING_OPERATION_NAME]: 'process',
       [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
     };
+    const confirmation = parseConfirmation(entry.message);
+    if (!confirmation) {
+      await this.deadLetter(entry, 1, 'malformed');
+      return;
+    }
     const parent = extractTraceContext(entry.message);
     try {
       const name = `process ${CONFIRMATIONS_STREAM}`;
       await withSpanFrom(parent, name, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
         const work = async () => {
-          await this.handle({
-            orderId: entry.message.order_id ?? '',
-            tenantId: entry.message.tenant_id ?? '',
-            userId: entry.message.user_id ?? '',
-          });
+          await this.handle(confirmation);
           await this.redis.xAck(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, entry.id);
         };
         // The consumer span is this process's local root: its CPU samples carry its id (span profiles).
