@@ -36,6 +36,13 @@ const apiSchema = z.object({
   // 100 req/s per tenant: above what the demo load and its traffic spike send, far below what one
   // api process serves, so a runaway tenant is throttled before it starves the others.
   RATE_LIMIT_PER_MINUTE: positiveInt(6_000),
+  // Login attempts per minute (docs/security.md). Per account: enough for a person who mistypes,
+  // few enough that guessing one password is slow. Per client address: above the demo load's
+  // logins (about 2/s from one loadgen host), below a credential-spraying rate.
+  LOGIN_RATE_LIMIT_PER_ACCOUNT: positiveInt(10),
+  LOGIN_RATE_LIMIT_PER_CLIENT: positiveInt(600),
+  // scrypt derivations at once (16 MiB and one of libuv's 4 threads each); more callers wait.
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 const paymentsSchema = z.object({
@@ -56,6 +63,10 @@ const workerSchema = z.object({
   // A failed confirmation is retried after this idle time, and dead-lettered after this many deliveries.
   WORKER_RECLAIM_IDLE_MS: positiveInt(30_000),
   WORKER_MAX_DELIVERIES: positiveInt(5),
+  // An order still pending this long was abandoned by a checkout whose process died: the worker fails
+  // it and releases its stock. Far above the api's PAYMENTS_TIMEOUT_MS, so no live checkout is cut.
+  WORKER_ORDER_PENDING_TIMEOUT_MS: positiveInt(300_000),
+  WORKER_STALE_ORDER_SWEEP_MS: positiveInt(60_000),
 });
 
 export type ApiConfig = z.infer<typeof apiSchema>;

@@ -35,8 +35,8 @@ export class PaymentDeclinedError extends ExpectedOutcome {}
 export class RateLimitedError extends ExpectedOutcome {
   readonly retryAfterSeconds: number;
 
-  constructor(retryAfterSeconds: number) {
-    super('rate_limited', 'too many requests for this tenant');
+  constructor(retryAfterSeconds: number, message = 'too many requests for this tenant') {
+    super('rate_limited', message);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

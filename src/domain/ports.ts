@@ -34,14 +34,20 @@ export interface ProductRepository {
 export interface OrderRepository {
   /** Locks the products, checks and decrements stock and inserts a pending order, in one transaction. */
   reserve(tenantId: string, userId: string, items: Array<{ sku: string; quantity: number }>): Promise<Order>;
-  markCompleted(tenantId: string, orderId: string): Promise<void>;
-  /** Marks the order failed and puts its stock back, in one transaction. */
-  fail(tenantId: string, orderId: string, lines: OrderLine[], reason: string): Promise<void>;
+  /** Marks a pending order completed; false when it is no longer pending (settled as stale). */
+  markCompleted(tenantId: string, orderId: string): Promise<boolean>;
+  /**
+   * Marks a pending order failed and puts its stock back, in one transaction; false (and no stock
+   * moved) when it is no longer pending, so a checkout and the stale-order sweeper never both do.
+   */
+  fail(tenantId: string, orderId: string, lines: OrderLine[], reason: string): Promise<boolean>;
   findById(tenantId: string, id: string): Promise<Order | undefined>;
   markConfirmed(tenantId: string, orderId: string): Promise<boolean>;
 }
 
 export interface PasswordHasher {
+  /** A stored-format hash of no password, with the current cost: what login verifies an unknown email against. */
+  readonly dummyHash: string;
   hash(password: string): Promise<string>;
   verify(password: string, stored: string): Promise<boolean>;
 }
@@ -94,7 +100,8 @@ export interface RateLimitDecision {
 
 export interface RateLimiter {
   readonly limit: number;
-  hit(tenantId: string): Promise<RateLimitDecision>;
+  /** Counts one request against `key` (a tenant, a client address, an account) in the current window. */
+  hit(key: string): Promise<RateLimitDecision>;
 }
 
 /** One dependency probe for readiness: resolves when healthy, rejects with the reason otherwise. */

@@ -56,7 +56,10 @@ export class UserService {
   login(tenantId: string, email: string, password: string): Promise<{ token: string; user: User; expiresIn: number }> {
     return withSpan('login_user', { attributes: { [ATTR_TENANT_ID]: tenantId } }, async (span) => {
       const found = await this.deps.users.findCredentials(tenantId, email.toLowerCase());
-      if (!found || !(await this.deps.hasher.verify(password, found.passwordHash))) {
+      // An unknown email costs the same derivation as a wrong password (against a dummy hash with
+      // the same parameters): skipping it would tell an attacker which emails have accounts.
+      const matches = await this.deps.hasher.verify(password, found?.passwordHash ?? this.deps.hasher.dummyHash);
+      if (!found || !matches) {
         this.deps.logger.warn({ reason: found ? 'wrong_password' : 'unknown_email' }, 'login_failed');
         throw new UnauthorizedError('invalid_credentials', 'email or password is wrong');
       }

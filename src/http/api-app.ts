@@ -6,6 +6,7 @@ import type { UserService } from '../domain/users.ts';
 import { createBaseApp, type BaseAppOptions } from './base-app.ts';
 import type { AppEnv } from './context.ts';
 import { ExceptionFault, exceptionFaultRoutes } from './exception-fault.ts';
+import { loginRateLimit, type LoginLimiters } from './middleware/login-rate-limit.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { tenant } from './middleware/tenant.ts';
 import { OnDemandProfiler } from '../profiling/on-demand.ts';
@@ -19,6 +20,8 @@ export interface ApiAppDeps extends BaseAppOptions {
   tenants: TenantRepository;
   sessions: SessionStore;
   rateLimiter: RateLimiter;
+  /** POST /api/sessions: attempts per client address and per account (src/http/middleware/login-rate-limit.ts). */
+  loginLimiters: LoginLimiters;
   users: UserService;
   products: ProductService;
   orders: OrderService;
@@ -31,10 +34,11 @@ export interface ApiAppDeps extends BaseAppOptions {
   profiler?: OnDemandProfiler;
 }
 
-/** The shop API: every /api route is tenant-scoped and rate limited per tenant. */
+/** The shop API: every /api route is tenant-scoped and rate limited per tenant; logins also per client and account. */
 export function createApiApp(deps: ApiAppDeps): Hono<AppEnv> {
   return createBaseApp(deps, (app) => {
     app.use('/api/*', tenant(deps.tenants), rateLimit(deps.rateLimiter, deps.logger));
+    app.use('/api/sessions', loginRateLimit(deps.loginLimiters, deps.logger));
     const exceptionFault = deps.exceptionFault ?? new ExceptionFault();
     app.use('/api/products', exceptionFault.middleware());
     app.route('/', userRoutes(deps.users, deps.sessions));

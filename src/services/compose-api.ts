@@ -54,7 +54,7 @@ export async function composeApi(config: ApiConfig, logger: Logger) {
   const payments = new HttpPaymentGateway(config.PAYMENTS_URL, config.PAYMENTS_TIMEOUT_MS);
   const users = new UserService({
     users: new PgUserRepository(db),
-    hasher: new ScryptPasswordHasher(),
+    hasher: new ScryptPasswordHasher({ concurrency: config.PASSWORD_HASH_CONCURRENCY }),
     sessions,
     cache,
     activeUsers,
@@ -86,6 +86,10 @@ export async function composeApi(config: ApiConfig, logger: Logger) {
     tenants,
     sessions,
     rateLimiter: new RedisRateLimiter(redis, config.RATE_LIMIT_PER_MINUTE),
+    loginLimiters: {
+      perClient: new RedisRateLimiter(redis, config.LOGIN_RATE_LIMIT_PER_CLIENT, 60, 'ratelimit:login:client'),
+      perAccount: new RedisRateLimiter(redis, config.LOGIN_RATE_LIMIT_PER_ACCOUNT, 60, 'ratelimit:login:account'),
+    },
     users,
     products,
     orders,

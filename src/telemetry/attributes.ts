@@ -15,6 +15,8 @@ export const ATTR_CACHE_NAME = 'cache.name';
 export const ATTR_CACHE_RESULT = 'cache.result';
 export const ATTR_CACHE_HIT = 'cache.hit';
 export const ATTR_DEPENDENCY = 'dependency';
+/** Which login limit refused an attempt: `client` (one address) or `account` (one email of a tenant). */
+export const ATTR_RATE_LIMIT_SCOPE = 'rate_limit.scope';
 
 /** Bucket boundaries (seconds) advised by the HTTP and DB semantic conventions for durations. */
 export const DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];

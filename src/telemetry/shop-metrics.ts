@@ -16,6 +16,7 @@ export interface ShopMetrics {
   apiCalls: Counter;
   cacheRequests: Counter;
   rateLimitRejections: Counter;
+  loginRateLimited: Counter;
   dbOperationDuration: Histogram;
 }
 
@@ -39,6 +40,11 @@ export function shopMetrics(): ShopMetrics {
     rateLimitRejections: meter.createCounter('shop.rate_limit.rejections', {
       description: 'Requests refused by the per-tenant rate limit.',
       unit: '{request}',
+    }),
+    // Apart from the per-tenant counter, whose runbook (TrafficSpike) reads it as tenant load.
+    loginRateLimited: meter.createCounter('shop.login.rate_limited', {
+      description: 'Login attempts refused by the per-client or per-account login limit (rate_limit.scope).',
+      unit: '{attempt}',
     }),
     dbOperationDuration: meter.createHistogram(METRIC_DB_CLIENT_OPERATION_DURATION, {
       description: 'Duration of database client operations.',

@@ -56,6 +56,7 @@ export async function startInProcessStack(env: NodeJS.ProcessEnv = {}) {
     simulator,
     logs: capture,
     api,
+    config: apiConfig,
     async close() {
       await new Promise((resolve) => apiServer.close(resolve));
       await new Promise((resolve) => paymentsServer.close(resolve));

@@ -90,6 +90,31 @@ describe('expected business outcomes leave every span UNSET', () => {
     expect(named(spans, 'login_user').attributes['error.type']).toBe('invalid_credentials');
   });
 
+  it('401 unknown email: the same answer as a wrong password, and no error either', async () => {
+    const { response, spans } = await traced('POST', '/api/sessions', {
+      body: { email: `nobody-${randomUUID()}@example.test`, password: 'x' },
+    });
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ error: 'invalid_credentials', message: 'email or password is wrong' });
+    expectNoErrorSpan(spans);
+    expect(named(spans, 'login_user').attributes['error.type']).toBe('invalid_credentials');
+  });
+
+  it('429 login rate limited (per account): refused before login_user runs, no span is ERROR', async () => {
+    const email = `guessed-${randomUUID()}@example.test`;
+    const limit = stack.config.LOGIN_RATE_LIMIT_PER_ACCOUNT;
+    for (let i = 0; i < limit; i++) {
+      expect((await call(stack.apiUrl, 'POST', '/api/sessions', { body: { email, password: `guess-${i}` } })).status).toBe(401);
+    }
+    const { response, spans } = await traced('POST', '/api/sessions', { body: { email, password: 'one-more-guess' } });
+    expect(response.status).toBe(429);
+    expect(response.body).toMatchObject({ error: 'rate_limited', request_id: expect.any(String) });
+    expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+    expectNoErrorSpan(spans);
+    expect(spans.some((s) => s.name === 'login_user')).toBe(false);
+    expect(named(spans, 'POST /api/sessions').attributes['http.response.status_code']).toBe(429);
+  });
+
   it('404 unknown user: get_user carries error.type=user_not_found', async () => {
     const session = await newSession(stack.apiUrl);
     // The account is deleted while its session lives on: the profile lookup finds nothing.

@@ -25,4 +25,15 @@ describe('service configuration', () => {
     expect(() => loadPaymentsConfig({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
     expect(loadApiConfig({ MIGRATE_ON_START: 'false' }).MIGRATE_ON_START).toBe(false);
   });
+
+  it('login limits and hashing concurrency: defaults, and a broken value fails naming the setting', () => {
+    expect(loadApiConfig({})).toMatchObject({
+      LOGIN_RATE_LIMIT_PER_ACCOUNT: 10,
+      LOGIN_RATE_LIMIT_PER_CLIENT: 600,
+      PASSWORD_HASH_CONCURRENCY: 2,
+    });
+    expect(() => loadApiConfig({ PASSWORD_HASH_CONCURRENCY: '0' })).toThrow(/PASSWORD_HASH_CONCURRENCY: /);
+    expect(() => loadApiConfig({ LOGIN_RATE_LIMIT_PER_ACCOUNT: 'ten' })).toThrow(/LOGIN_RATE_LIMIT_PER_ACCOUNT: /);
+    expect(() => loadApiConfig({ LOGIN_RATE_LIMIT_PER_CLIENT: '-1' })).toThrow(/LOGIN_RATE_LIMIT_PER_CLIENT: /);
+  });
 });

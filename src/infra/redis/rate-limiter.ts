@@ -8,23 +8,26 @@ import type { RedisClient } from './connect.ts';
 const HIT_SCRIPT = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n";
 
 /**
- * A fixed one-minute window per tenant: one script call per request. Fixed windows allow a burst at
- * a window edge; for a per-tenant fairness guard that is an accepted trade.
+ * A fixed window (one minute by default) per key: one script call per request. Fixed windows allow a
+ * burst at a window edge; for a fairness guard and a brute-force brake that is an accepted trade.
+ * `prefix` keeps the counters of different limits (per tenant, per login client) apart.
  */
 export class RedisRateLimiter implements RateLimiter {
   private readonly redis: RedisClient;
   readonly limit: number;
   private readonly windowSeconds: number;
+  private readonly prefix: string;
 
-  constructor(redis: RedisClient, limit: number, windowSeconds = 60) {
+  constructor(redis: RedisClient, limit: number, windowSeconds = 60, prefix = 'ratelimit') {
     this.redis = redis;
     this.limit = limit;
     this.windowSeconds = windowSeconds;
+    this.prefix = prefix;
   }
 
-  async hit(tenantId: string, now = Date.now()): Promise<RateLimitDecision> {
+  async hit(subject: string, now = Date.now()): Promise<RateLimitDecision> {
     const window = Math.floor(now / 1000 / this.windowSeconds);
-    const key = `ratelimit:${tenantId}:${window}`;
+    const key = `${this.prefix}:${subject}:${window}`;
     const count = Number(await this.redis.eval(HIT_SCRIPT, { keys: [key], arguments: [String(this.windowSeconds)] }));
     const resetSeconds = Math.max(1, (window + 1) * this.windowSeconds - Math.floor(now / 1000));
     return { allowed: count <= this.limit, count, limit: this.limit, resetSeconds };
