@@ -23,6 +23,10 @@ const backends = {
   DEPENDENCY_TIMEOUT_MS: positiveInt(1_000),
 };
 
+// POST /admin/profile?type=heap dumps every secret in memory: off unless switched on explicitly,
+// on top of the admin token (docs/security.md).
+const heapSnapshotEnabled = bool(false);
+
 const apiSchema = z.object({
   ...common,
   ...backends,
@@ -30,6 +34,7 @@ const apiSchema = z.object({
   PAYMENTS_URL: url('http://payments:8081'),
   PAYMENTS_TIMEOUT_MS: positiveInt(3_000),
   ADMIN_TOKEN: adminToken,
+  HEAP_SNAPSHOT_ENABLED: heapSnapshotEnabled,
   MIGRATE_ON_START: bool(true),
   SESSION_TTL_SECONDS: positiveInt(3_600),
   CACHE_TTL_SECONDS: positiveInt(60),
@@ -49,6 +54,7 @@ const paymentsSchema = z.object({
   ...common,
   PORT: port(8081),
   ADMIN_TOKEN: adminToken,
+  HEAP_SNAPSHOT_ENABLED: heapSnapshotEnabled,
   PAYMENTS_LATENCY_MS: nonNegativeInt(40),
   PAYMENTS_FAILURE_RATE: ratio(0),
   PAYMENTS_DECLINE_RATE: ratio(0.02),

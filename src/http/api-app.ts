@@ -32,6 +32,8 @@ export interface ApiAppDeps extends BaseAppOptions {
   adminToken: string | undefined;
   /** POST /admin/profile (admin token); one per process, so that only one profile runs at a time. */
   profiler?: OnDemandProfiler;
+  /** HEAP_SNAPSHOT_ENABLED: `type=heap` of POST /admin/profile; off unless true (src/http/routes/profiling.ts). */
+  heapSnapshots?: boolean;
 }
 
 /** The shop API: every /api route is tenant-scoped and rate limited per tenant; logins also per client and account. */
@@ -45,7 +47,7 @@ export function createApiApp(deps: ApiAppDeps): Hono<AppEnv> {
     app.route('/', productRoutes(deps.products));
     app.route('/', orderRoutes(deps.orders, deps.sessions));
     app.route('/', adminRoutes(deps.faults, deps.adminToken));
-    app.route('/', profilingRoutes(deps.profiler ?? new OnDemandProfiler(), deps.adminToken, 'api'));
+    app.route('/', profilingRoutes(deps.profiler ?? new OnDemandProfiler(), deps.adminToken, 'api', deps.heapSnapshots));
     app.route('/', exceptionFaultRoutes(exceptionFault, deps.adminToken));
   });
 }

@@ -32,7 +32,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The fake payment gateway: POST /charges (201 approved, 200 declined, 503 gateway error), and GET/PUT /admin/config (admin token) to tune it live. */
 export function createPaymentsApp(
-  options: BaseAppOptions & { simulator: GatewaySimulator; adminToken: string | undefined; logger: Logger; profiler?: OnDemandProfiler },
+  options: BaseAppOptions & {
+    simulator: GatewaySimulator;
+    adminToken: string | undefined;
+    logger: Logger;
+    profiler?: OnDemandProfiler;
+    /** HEAP_SNAPSHOT_ENABLED (src/http/routes/profiling.ts): off unless true. */
+    heapSnapshots?: boolean;
+  },
 ): Hono<AppEnv> {
   const { simulator, logger } = options;
   return createBaseApp(options, (app) => {
@@ -66,6 +73,6 @@ export function createPaymentsApp(
       logger.warn({ settings: settingsJson(updated) }, 'gateway_settings_changed');
       return c.json(settingsJson(updated));
     });
-    app.route('/', profilingRoutes(options.profiler ?? new OnDemandProfiler(), options.adminToken, 'payments'));
+    app.route('/', profilingRoutes(options.profiler ?? new OnDemandProfiler(), options.adminToken, 'payments', options.heapSnapshots));
   });
 }

@@ -95,6 +95,7 @@ export async function composeApi(config: ApiConfig, logger: Logger) {
     orders,
     faults,
     adminToken: config.ADMIN_TOKEN,
+    heapSnapshots: config.HEAP_SNAPSHOT_ENABLED,
   });
   const close = async () => {
     await faults.clear();

@@ -24,6 +24,7 @@ const app = createPaymentsApp({
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   simulator,
   adminToken: config.ADMIN_TOKEN,
+  heapSnapshots: config.HEAP_SNAPSHOT_ENABLED,
 });
 const server = await listen(app, config.PORT, config.HOST);
 handleShutdown({ server, close: [], timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, logger);

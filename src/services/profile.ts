@@ -46,11 +46,13 @@ try {
 const body = await response.text();
 if (!response.ok) {
   const hint =
-    response.status === 404
-      ? ' (404: the service was started without ADMIN_TOKEN, so its admin endpoints are off)'
-      : response.status === 401
-        ? ' (401: not the token the service was started with)'
-        : '';
+    response.status === 404 && body.includes('heap_snapshot_disabled')
+      ? ' (404: heap snapshots are off on the service; start it with HEAP_SNAPSHOT_ENABLED=true, docs/security.md)'
+      : response.status === 404
+        ? ' (404: the service was started without ADMIN_TOKEN, so its admin endpoints are off)'
+        : response.status === 401
+          ? ' (401: not the token the service was started with)'
+          : '';
   process.stderr.write(`profile: ${options.service} answered ${response.status}${hint}\n${body}\n`);
   process.exit(1);
 }

@@ -28,6 +28,8 @@ beforeAll(async () => {
     REDIS_URL: TEST_REDIS_URL,
     PORT: String(API_PORT),
     ADMIN_TOKEN: TOKEN,
+    // Heap snapshots are off by default (they dump every secret in memory): switched on for the test.
+    HEAP_SNAPSHOT_ENABLED: 'true',
   });
   // payments needs no backends: the quickest service to show the endpoint is off without a token.
   const withoutToken = new ServiceProcess('payments', { PORT: String(NO_TOKEN_PORT) });
