@@ -52,11 +52,14 @@ export class OrderService {
           this.charge(order, input.card),
         );
       } catch (error) {
-        // charge() has failed the order for a decline or a gateway failure: say so on process_order.
-        if (error instanceof PaymentDeclinedError || error instanceof PaymentGatewayError) span.setAttribute(ATTR_ORDER_STATUS, 'failed');
+        // charge() has failed the order (and released its stock) whatever it threw: say so on process_order.
+        span.setAttribute(ATTR_ORDER_STATUS, 'failed');
         throw error;
       }
-      await this.orders.markCompleted(order.tenantId, order.id);
+      // False when the order was settled as stale meanwhile (StaleOrderSweeper): its stock is back on sale.
+      if (!(await this.orders.markCompleted(order.tenantId, order.id))) {
+        throw new Error(`order ${order.id} was settled as stale before its payment completed`);
+      }
       const completed: Order = { ...order, status: 'completed' };
       this.countCompleted(completed);
       await this.invalidateCatalogue(order.tenantId);
@@ -74,7 +77,12 @@ export class OrderService {
     return order;
   }
 
-  /** Charges the card; on a decline or a gateway failure the order fails and its stock comes back. */
+  /**
+   * Charges the card; on a decline or a gateway failure the order fails and its stock comes back.
+   * So it does on any other error (a bug, a dependency failing mid-charge): rethrown unchanged, it is
+   * logged once where it is handled (the HTTP error handler), but the order must not stay pending
+   * with its stock reserved. Only a dead process leaves a pending order: StaleOrderSweeper settles it.
+   */
   private async charge(order: Order, card: PaymentCard): Promise<void> {
     let reason: 'declined' | 'gateway_error' | 'timeout';
     let failure: Error;
@@ -90,7 +98,7 @@ export class OrderService {
       reason = 'declined';
       failure = new PaymentDeclinedError('payment_declined', `the card was declined: ${result.reason}`, { order_id: order.id });
     } catch (error) {
-      if (!(error instanceof PaymentGatewayError)) throw error;
+      if (!(error instanceof PaymentGatewayError)) return this.failUnexpectedly(order, error);
       reason = error.code === 'payment_timeout' ? 'timeout' : 'gateway_error';
       failure = new PaymentGatewayError(error.code, error.message, { order_id: order.id });
     }
@@ -99,6 +107,21 @@ export class OrderService {
     shopMetrics().orders.add(1, { [ATTR_TENANT_ID]: order.tenantId, [ATTR_ORDER_STATUS]: 'failed' });
     this.logger.warn({ order_id: order.id, reason }, 'payment_failed');
     throw failure;
+  }
+
+  /** Not a payment failure (the charge's outcome is unknown): counted as a failed order only. */
+  private async failUnexpectedly(order: Order, error: unknown): Promise<never> {
+    try {
+      await this.orders.fail(order.tenantId, order.id, order.lines, 'internal_error');
+    } catch (failure) {
+      // The caller still gets (and the error handler logs) the first error; the order stays pending
+      // until StaleOrderSweeper settles it.
+      this.logger.error({ err: failure, order_id: order.id }, 'order_not_failed');
+      throw error;
+    }
+    shopMetrics().orders.add(1, { [ATTR_TENANT_ID]: order.tenantId, [ATTR_ORDER_STATUS]: 'failed' });
+    this.logger.warn({ order_id: order.id, reason: 'internal_error' }, 'order_failed');
+    throw error;
   }
 
   private countCompleted(order: Order): void {

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { WorkerConfig } from '../config/service-config.ts';
 import { ConfirmationService } from '../domain/confirmations.ts';
+import { StaleOrderSweeper } from '../domain/stale-orders.ts';
 import { createWorkerApp } from '../http/worker-app.ts';
 import { connectDb } from '../infra/db/connect.ts';
 import { PgOrderRepository } from '../infra/db/order-repository.ts';
@@ -28,7 +29,8 @@ export async function composeWorker(config: WorkerConfig, logger: Logger) {
     { retries: config.STARTUP_RETRIES, delayMs: config.STARTUP_RETRY_DELAY_MS, timeoutMs: config.DEPENDENCY_TIMEOUT_MS },
     logger,
   );
-  const confirmations = new ConfirmationService(new PgOrderRepository(db), logger);
+  const orders = new PgOrderRepository(db);
+  const confirmations = new ConfirmationService(orders, logger);
   const consumer = new ConfirmationConsumer(streamRedis, (c) => confirmations.deliver(c), logger, {
     consumerName: `${hostname()}-${process.pid}`,
     blockMs: config.WORKER_BLOCK_MS,
@@ -42,10 +44,35 @@ export async function composeWorker(config: WorkerConfig, logger: Logger) {
     dependencyTimeoutMs: config.DEPENDENCY_TIMEOUT_MS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
+  const sweeper = new StaleOrderSweeper(orders, logger, { pendingTimeoutMs: config.WORKER_ORDER_PENDING_TIMEOUT_MS });
+  const stale = periodic(
+    () => sweeper.sweep().catch((error: unknown) => logger.error({ err: error }, 'stale_order_sweep_failed')),
+    config.WORKER_STALE_ORDER_SWEEP_MS,
+  );
   const close = async () => {
+    await stale.stop();
     await consumer.stop();
     await db.end();
     await Promise.all([redis, streamRedis].map((client) => client.close().catch(() => client.destroy())));
   };
-  return { app, consumer, db, close };
+  return { app, consumer, db, sweeper, close };
+}
+
+/** Runs `task` now and every `intervalMs`, skipping a tick while one still runs; `stop` waits for it. */
+function periodic(task: () => Promise<unknown>, intervalMs: number) {
+  let running: Promise<unknown> | undefined;
+  const run = () => {
+    running ??= task().finally(() => {
+      running = undefined;
+    });
+  };
+  run();
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { InsufficientStockError, ValidationError } from '../../domain/errors.ts';
 import type { Order, OrderLine, OrderStatus } from '../../domain/model.ts';
 import type { OrderRepository } from '../../domain/ports.ts';
+import type { StaleOrderStore } from '../../domain/stale-orders.ts';
 import type { InstrumentedDb } from './instrumented-db.ts';
 
 interface OrderRow {
@@ -26,7 +27,7 @@ const toOrder = (row: OrderRow, lines: OrderLine[]): Order => ({
   confirmedAt: row.confirmed_at?.toISOString() ?? null,
 });
 
-export class PgOrderRepository implements OrderRepository {
+export class PgOrderRepository implements OrderRepository, StaleOrderStore {
   private readonly db: InstrumentedDb;
 
   constructor(db: InstrumentedDb) {
@@ -64,17 +65,43 @@ export class PgOrderRepository implements OrderRepository {
     });
   }
 
-  async markCompleted(tenantId: string, orderId: string): Promise<void> {
-    await this.db.query`UPDATE orders SET status = 'completed' WHERE tenant_id = ${tenantId} AND id = ${orderId}`;
+  // Both transitions leave `pending` only: the row lock of the UPDATE serializes a checkout and the
+  // stale-order sweeper, and whichever comes second changes nothing (no stock released twice).
+  async markCompleted(tenantId: string, orderId: string): Promise<boolean> {
+    const rows = await this.db.query`
+      UPDATE orders SET status = 'completed' WHERE tenant_id = ${tenantId} AND id = ${orderId} AND status = 'pending' RETURNING id`;
+    return rows.length > 0;
   }
 
-  fail(tenantId: string, orderId: string, lines: OrderLine[], reason: string): Promise<void> {
+  fail(tenantId: string, orderId: string, lines: OrderLine[], reason: string): Promise<boolean> {
     return this.db.transaction(async (q) => {
-      await q`UPDATE orders SET status = 'failed', failure_reason = ${reason} WHERE tenant_id = ${tenantId} AND id = ${orderId}`;
+      const rows = await q`
+        UPDATE orders SET status = 'failed', failure_reason = ${reason}
+        WHERE tenant_id = ${tenantId} AND id = ${orderId} AND status = 'pending' RETURNING id`;
+      if (rows.length === 0) return false;
       for (const line of [...lines].sort((a, b) => a.sku.localeCompare(b.sku))) {
         await q`UPDATE products SET stock = stock + ${line.quantity} WHERE tenant_id = ${tenantId} AND sku = ${line.sku}`;
       }
+      return true;
     });
+  }
+
+  /** Pending orders created more than `olderThanMs` ago, oldest first, with their lines (StaleOrderStore). */
+  async findStalePending(olderThanMs: number, limit: number): Promise<Order[]> {
+    const rows = await this.db.query<OrderRow>`
+      SELECT id, tenant_id, user_id, status, total_cents, failure_reason, created_at, confirmed_at
+      FROM orders WHERE status = 'pending' AND created_at < now() - make_interval(secs => ${olderThanMs / 1000})
+      ORDER BY created_at LIMIT ${limit}`;
+    if (rows.length === 0) return [];
+    const lines = await this.db.query<OrderLine & { orderId: string }>`
+      SELECT order_id AS "orderId", sku, quantity, unit_price_cents AS "unitPriceCents"
+      FROM order_lines WHERE order_id = ANY(${rows.map((r) => r.id)}) ORDER BY sku`;
+    return rows.map((row) =>
+      toOrder(
+        row,
+        lines.filter((l) => l.orderId === row.id).map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
+      ),
+    );
   }
 
   async findById(tenantId: string, id: string): Promise<Order | undefined> {
