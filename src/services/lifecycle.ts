@@ -5,6 +5,9 @@ import { runChecks } from '../http/health.ts';
 
 const TELEMETRY_SHUTDOWN = Symbol.for('otelkit.telemetry.shutdown');
 
+/** The share of the shutdown timeout the drain may use; the flush gets the rest. */
+const DRAIN_SHARE = 0.4;
+
 /**
  * Start-up gate: waits for every dependency with bounded retries. If one stays down the process logs
  * a fatal `startup_failed` line naming it and exits non-zero, so the orchestrator restarts it
@@ -31,8 +34,14 @@ export async function waitForDependencies(
 
 /**
  * SIGTERM/SIGINT: stop accepting connections and let in-flight requests finish, close the service's
- * own resources (pools, consumers), and only then flush traces, metrics and logs. A second signal,
- * or the timeout, forces the exit.
+ * own resources (pools, consumers), and only then flush traces, metrics and logs.
+ *
+ * Every way out flushes the telemetry first, because the record of a shutdown that went wrong is the
+ * one worth keeping. The drain gets 40% of `timeoutMs`: a request that outlives it (a 60 s profile
+ * capture, a hung dependency) is cut (`shutdown_timed_out`), and the rest is left for the flush (the
+ * exporters' own timeouts are at most half of `timeoutMs`, see otel-defaults.ts). A second signal
+ * (`shutdown_forced`, an impatient operator or orchestrator) skips the rest of the drain and flushes.
+ * Both exit 1. Only if the flush itself hangs does the timer at `timeoutMs` exit without it.
  */
 export function handleShutdown(
   options: { server?: Server; close: Array<() => Promise<unknown>>; timeoutMs: number },
@@ -40,21 +49,42 @@ export function handleShutdown(
 ): void {
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) process.exit(1);
+    if (stopping) {
+      logger.warn({ signal }, 'shutdown_forced');
+      options.server?.closeAllConnections();
+      await exitAfterFlush(1);
+    }
     stopping = true;
     logger.info({ signal }, 'shutdown_started');
-    const force = setTimeout(() => {
-      logger.error({ timeout_ms: options.timeoutMs }, 'shutdown_timed_out');
-      process.exit(1);
-    }, options.timeoutMs);
+    const force = setTimeout(() => process.exit(1), options.timeoutMs);
     force.unref();
-    if (options.server) await closeServer(options.server);
-    for (const close of options.close) await close().catch((error: unknown) => logger.error({ err: error }, 'shutdown_step_failed'));
+    const drainMs = Math.floor(options.timeoutMs * DRAIN_SHARE);
+    if (!(await withinDeadline(drain(options, logger), drainMs))) {
+      logger.error({ timeout_ms: drainMs }, 'shutdown_timed_out');
+      options.server?.closeAllConnections();
+      await exitAfterFlush(1);
+    }
     logger.info({ signal }, 'shutdown_completed');
     await exitAfterFlush(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // `on`, not `once`: with `once` the second signal would find no listener and get Node's default
+  // action, a kill with nothing flushed.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function drain(options: { server?: Server; close: Array<() => Promise<unknown>> }, logger: Logger): Promise<void> {
+  if (options.server) await closeServer(options.server);
+  for (const close of options.close) await close().catch((error: unknown) => logger.error({ err: error }, 'shutdown_step_failed'));
+}
+
+/** Whether `work` settles within `ms`; it is not cancelled (the process exits soon after anyway). */
+function withinDeadline(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([work.then(() => true), deadline]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from '../infra/logger.ts';
 import { exceptionType } from '../telemetry/exceptions.ts';
-import { recordErrorOnActiveSpan } from '../telemetry/tracing.ts';
+import { endActiveSpanFailed } from '../telemetry/tracing.ts';
 import { exitAfterFlush } from './lifecycle.ts';
 
 /** How long the telemetry flush may take after a crash before the process exits anyway. */
@@ -14,7 +14,9 @@ export const CRASH_FLUSH_TIMEOUT_MS = 5_000;
  *
  * 1. logged at level fatal as `uncaught_exception` with `origin`, `exception_type` and `err`, which
  *    becomes an OTLP log record with exception.type / message / stacktrace / fingerprint (Loki);
- * 2. recorded on the active span, if it happened inside one (Tempo, and the span metrics);
+ * 2. if it happened inside a span, that span gets status ERROR and `error.type` and is ended: the
+ *    code that would have ended it never runs again, and a span that never ends is never exported
+ *    (the exception itself is in the log record, once);
  * 3. followed by a flush of every signal and exit 1: the process state is unknown after an
  *    uncaught exception (Node's own advice), so the orchestrator restarts it. The flush is bounded
  *    by CRASH_FLUSH_TIMEOUT_MS, so a Collector that is down cannot keep a broken process alive.
@@ -35,7 +37,7 @@ export function crashListener(
     logger.fatal({ err, origin, exception_type: exceptionType(err) }, 'uncaught_exception');
     if (crashing) return;
     crashing = true;
-    recordErrorOnActiveSpan(err);
+    endActiveSpanFailed(err);
     setTimeout(forceExit, CRASH_FLUSH_TIMEOUT_MS).unref();
     void exit(1);
   };

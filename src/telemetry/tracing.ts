@@ -93,6 +93,18 @@ export async function withSpanFrom<T>(
   });
 }
 
+/**
+ * For the crash handler: the active span failed with `error` and its own code will never end it, so
+ * it gets status ERROR and `error.type` and is ended here (the exception is the crash's log record).
+ */
+export function endActiveSpanFailed(error: Error): void {
+  const span = trace.getActiveSpan();
+  if (!span?.isRecording()) return;
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
+  span.end();
+}
+
 /** Records an exception on the active span (in a handler: the HTTP server span). */
 export function recordErrorOnActiveSpan(error: unknown): void {
   const span = trace.getActiveSpan();
