@@ -13,6 +13,8 @@ export interface ContinuousProfilingOptions {
   tags?: Record<string, string>;
   /** How often a profile is pushed (default 10 s, the metric interval). */
   flushIntervalMs?: number;
+  /** Basic auth for the push (from `user:password@` in PROFILING_SERVER_URL, src/services/start-profiling.ts). */
+  basicAuth?: { username: string; password: string };
 }
 
 /** 100 samples per second, the rate of every Pyroscope SDK: 10 ms resolution, ~1% of a core. */
@@ -48,6 +50,7 @@ export function startContinuousProfiling(options: ContinuousProfilingOptions): v
   Pyroscope.init({
     appName: options.serviceName,
     serverAddress: options.serverUrl,
+    ...(options.basicAuth ? { basicAuthUser: options.basicAuth.username, basicAuthPassword: options.basicAuth.password } : {}),
     flushIntervalMs,
     tags: { service_name: options.serviceName, ...options.tags },
     // samplingDurationMs is also what the client derives the push's sampleRate from.

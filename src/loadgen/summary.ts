@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { LoadOptions } from './args.ts';
 import type { Snapshot } from './stats.ts';
+import { redactUrl } from '../infra/redact-url.ts';
 
 /** How a run ended: aborted (with why), or ran to the end and broke these thresholds (none: passed). */
 export interface RunOutcome {
@@ -55,7 +56,7 @@ export function summaryJson(snapshot: Snapshot, options: LoadOptions, outcome: R
       outcome: outcome.abortReason !== undefined ? 'aborted' : 'completed',
       abort_reason: outcome.abortReason ?? null,
       scenario: options.scenario,
-      target: options.target,
+      target: redactUrl(options.target),
       rate: options.rate,
       duration_ms: options.durationMs,
       achieved_rate: outcome.abortReason !== undefined ? null : Number(snapshot.throughput.toFixed(2)),

@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import { loadgenEnv } from '../config/loadgen-env.ts';
 import { createLogger } from '../infra/logger.ts';
+import { redactUrl, redactUrlsInText } from '../infra/redact-url.ts';
 import { parseLoadArgs, USAGE, type LoadOptions } from '../loadgen/args.ts';
 import { startProgress } from '../loadgen/progress.ts';
 import { runLoad } from '../loadgen/runner.ts';
@@ -46,7 +47,7 @@ process.once('SIGTERM', () => abort.abort());
 logger.info(
   {
     scenario: options.scenario,
-    target: options.target,
+    target: redactUrl(options.target),
     rate: options.rate,
     duration_ms: options.durationMs,
     users: options.users,
@@ -59,7 +60,8 @@ let abortReason: string | undefined;
 try {
   await runLoad(options, stats, abort.signal, say);
 } catch (error) {
-  abortReason = (error as Error).message;
+  // The reason can quote the target URL, user:password@ included: the terminal and the summary get it redacted.
+  abortReason = redactUrlsInText((error as Error).message);
 } finally {
   stopProgress();
 }

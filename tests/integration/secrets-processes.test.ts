@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
 import { OtlpJsonReceiver } from '../helpers/otlp-json-receiver.ts';
+import { PyroscopeReceiver } from '../helpers/pyroscope-receiver.ts';
 import { ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
 import { call, newSession } from '../helpers/shop-client.ts';
 
@@ -11,6 +12,18 @@ const ENV_SECRET = 'env-unread-secret-3Mv8Wd';
 const DB_PASSWORD = 'db-url-password-5Hn1Cs';
 const USER_PASSWORD = 'request-password-6Ky3Bf';
 const CARD_NUMBER = '4000056655665556';
+// Credentials in every URL a process is given and logs: Redis, Pyroscope, the loadgen's target.
+const REDIS_PASSWORD = 'redis-url-password-2Jd7Qe';
+const PROFILING_PASSWORD = 'pyroscope-url-password-8Tc5Rv';
+const TARGET_PASSWORD = 'loadgen-target-password-4Wx9Pa';
+
+/** `url` with `user:password@` in it. */
+const withCredentials = (url: string, username: string, password: string) => {
+  const parsed = new URL(url);
+  parsed.username = username;
+  parsed.password = password;
+  return parsed.toString().replace(/\/$/, '');
+};
 
 // scripts/backends.sh runs Postgres with trust authentication on loopback, so the server accepts any
 // password and a secret one in DATABASE_URL shows whether a connection string leaks.
@@ -19,6 +32,9 @@ const databaseUrl = (() => {
   url.password = DB_PASSWORD;
   return url.toString();
 })();
+// Redis 7's default user has `nopass`: it accepts AUTH default <any password>, so a secret one shows
+// whether REDIS_URL leaks, as DATABASE_URL's does above.
+const redisUrl = withCredentials(TEST_REDIS_URL, 'default', REDIS_PASSWORD);
 
 const started: ServiceProcess[] = [];
 afterAll(async () => {
@@ -29,6 +45,8 @@ describe('no secret from argv, env or a request reaches the OTLP endpoint', () =
   it('api, payments, worker and loadgen started with the real bootstrap export none of them, in any signal', async () => {
     const receiver = new OtlpJsonReceiver();
     const endpoint = await receiver.start();
+    const pyroscope = new PyroscopeReceiver();
+    const profilingUrl = withCredentials(await pyroscope.start(), 'pyro', PROFILING_PASSWORD);
     const env = {
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -36,7 +54,7 @@ describe('no secret from argv, env or a request reaches the OTLP endpoint', () =
       ADMIN_TOKEN,
       PAYMENTS_API_SECRET: ENV_SECRET,
       DATABASE_URL: databaseUrl,
-      REDIS_URL: TEST_REDIS_URL,
+      REDIS_URL: redisUrl,
     };
     // The services ignore their arguments, which is how a secret there goes unnoticed.
     const argv = ['--admin-token', ARGV_SECRET, `--password=${ARGV_SECRET}`];
@@ -45,7 +63,13 @@ describe('no secret from argv, env or a request reaches the OTLP endpoint', () =
       started.push(service);
       return service;
     };
-    const payments = start('payments', { PORT: '18381', PAYMENTS_DECLINE_RATE: '0' });
+    // payments profiles itself to a Pyroscope URL with basic auth in it (logged at start, pushed at stop).
+    const payments = start('payments', {
+      PORT: '18381',
+      PAYMENTS_DECLINE_RATE: '0',
+      PROFILING_ENABLED: 'true',
+      PROFILING_SERVER_URL: profilingUrl,
+    });
     const api = start('api', { PORT: '18380', PAYMENTS_URL: 'http://127.0.0.1:18381' });
     const worker = start('worker', { PORT: '18382' });
     await Promise.all([
@@ -66,7 +90,8 @@ describe('no secret from argv, env or a request reaches the OTLP endpoint', () =
 
     // The loadgen exits by itself after its run and flushes its telemetry first.
     // Its parser rejects unknown flags, so only the real one: `npm run load -- --admin-token T`.
-    const loadgenArgs = ['--target', apiUrl, '--rate', '5', '--duration', '1s', '--users', '1', '--json', '--admin-token', ARGV_SECRET];
+    const target = withCredentials(apiUrl, 'loadgen', TARGET_PASSWORD);
+    const loadgenArgs = ['--target', target, '--rate', '5', '--duration', '1s', '--users', '1', '--json', '--admin-token', ARGV_SECRET];
     const loadgen = start('loadgen', {}, loadgenArgs);
     // Its exit code (thresholds, aborts) is not the subject here; that it ran and exported is.
     expect(await loadgen.waitForExit(30_000), loadgen.output.join('\n')).not.toBeNull();
@@ -74,6 +99,8 @@ describe('no secret from argv, env or a request reaches the OTLP endpoint', () =
     expect(await api.stop()).toBe(0);
     expect(await payments.stop()).toBe(0);
     await receiver.close();
+    await pyroscope.close();
+    expect(loadgen.output.join('\n')).not.toContain(TARGET_PASSWORD);
 
     // Every entry point exported something, so "no secret" is not "no data".
     const services = new Set(receiver.resources().map((r: any) => r['service.name']?.stringValue));
@@ -89,8 +116,25 @@ describe('no secret from argv, env or a request reaches the OTLP endpoint', () =
     }
 
     const received = Buffer.concat(receiver.raw).toString();
-    const secrets = { ARGV_SECRET, ADMIN_TOKEN, ENV_SECRET, DB_PASSWORD, USER_PASSWORD, CARD_NUMBER, bearer: session.token };
+    const secrets = {
+      ARGV_SECRET,
+      ADMIN_TOKEN,
+      ENV_SECRET,
+      DB_PASSWORD,
+      REDIS_PASSWORD,
+      PROFILING_PASSWORD,
+      TARGET_PASSWORD,
+      USER_PASSWORD,
+      CARD_NUMBER,
+      bearer: session.token,
+    };
     const leaked = Object.entries(secrets).filter(([, secret]) => received.includes(secret));
+    // The records that carry those URLs were exported, with the credentials redacted and the rest kept.
+    expect(received).toContain('profiling_started');
+    expect(received).toContain('loadgen_started');
+    expect(received).toContain('http://[REDACTED]@127.0.0.1:');
     expect(leaked.map(([name]) => name)).toEqual([]);
+    // The URL with credentials still works: its user and password became the push's basic auth.
+    expect(pyroscope.pushes.length).toBeGreaterThan(0);
   });
 });
