@@ -1,5 +1,5 @@
 /**
- * Credentials in URLs: `scheme://user:password@host` (a DATABASE_URL, a REDIS_URL with a password,
+ * Credentials in URLs: the userinfo before `@` (a DATABASE_URL, a REDIS_URL with a password,
  * a PROFILING_SERVER_URL or loadgen target with basic auth) and secret query parameters
  * (`?password=`, `?sslpassword=`, `?token=`). Whatever logs or exports a URL passes it through here.
  */
