@@ -41,8 +41,17 @@ export class StaleOrderSweeper {
     for (;;) {
       // The periodic scan is no trace of its own: only an order actually settled is.
       const stale = await withoutTracing(() => this.store.findStalePending(this.pendingTimeoutMs, this.batchSize));
-      for (const order of stale) if (await detachedFromTrace(() => this.settle(order))) settled++;
-      if (stale.length < this.batchSize) return settled;
+      let progress = 0;
+      for (const order of stale) {
+        try {
+          if (await detachedFromTrace(() => this.settle(order))) progress++;
+        } catch (error) {
+          // One order that cannot be settled must not keep the ones behind it reserved: the next sweep retries it.
+          this.logger.error({ err: error, order_id: order.id, tenant_id: order.tenantId }, 'stale_order_not_settled');
+        }
+      }
+      settled += progress;
+      if (stale.length < this.batchSize || progress === 0) return settled;
     }
   }
 
