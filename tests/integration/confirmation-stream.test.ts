@@ -9,7 +9,8 @@ import {
   CONFIRMATIONS_STREAM,
   RedisOrderEvents,
 } from '../../src/infra/redis/order-events.ts';
-import type { OrderConfirmation } from '../../src/domain/ports.ts';
+import { ConfirmationService } from '../../src/domain/confirmations.ts';
+import type { OrderConfirmation, OrderRepository } from '../../src/domain/ports.ts';
 import { withSpan } from '../../src/telemetry/tracing.ts';
 import { PrivateRedis } from '../helpers/redis-server.ts';
 import { eventually, exportedLogs, finishedSpans, metricPoints } from '../helpers/telemetry.ts';
@@ -167,6 +168,18 @@ describe('the confirmation stream', () => {
     expect((await deadLetteredTotal('malformed')) - before).toBe(1);
     const log = exportedLogs().find((r) => r.body === 'confirmation_dead_lettered' && r.attributes.message_id === malformedId);
     expect(log?.attributes).toMatchObject({ reason: 'malformed', delivery_count: 1 });
+  });
+
+  it('dead-letters at once an entry the real handler rejects as malformed (an order id that is not a UUID)', async () => {
+    const confirmations = new ConfirmationService({ markConfirmed: async () => true } as unknown as OrderRepository, logger);
+    await startConsumer((c) => confirmations.deliver(c), { maxDeliveries: 5, reclaimIdleMs: 60_000 });
+    const before = await deadLetteredTotal('malformed');
+    const id = await new RedisOrderEvents(redis).publishConfirmation(confirmation('not-an-order-id'));
+    const dead = await eventually(deadLetters, (entries) => entries.length > 0);
+    expect(dead[0]!.message).toMatchObject({ source_message_id: id, order_id: 'not-an-order-id', reason: 'malformed' });
+    expect((await redis.xPending(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP)).pending).toBe(0);
+    expect((await deadLetteredTotal('malformed')) - before).toBe(1);
+    expect(exportedLogs().some((r) => r.body === 'confirmation_failed' && r.attributes.message_id === id)).toBe(false);
   });
 
   it('caps the dead-letter stream at deadLetterMaxLen, oldest first, and counts what it trims', async () => {

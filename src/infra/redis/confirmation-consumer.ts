@@ -1,3 +1,4 @@
+import { ValidationError } from '../../domain/errors.ts';
 import type { OrderConfirmation } from '../../domain/ports.ts';
 import { extractTraceContext } from '../../telemetry/propagation.ts';
 import {
@@ -44,7 +45,7 @@ const isEntry = (m: Entry | null): m is Entry => m !== null;
  * continues the producer's trace. Entries are acknowledged only after `handle` succeeds; a failed
  * entry is retried after `reclaimIdleMs` until it has been delivered `maxDeliveries` times, then
  * moved to the dead-letter stream, counted and logged, so a poison message cannot be retried forever.
- * A malformed entry (a required field missing) is dead-lettered at its first delivery: a retry
+ * A malformed entry (a required field missing, or the handler throws a ValidationError) is dead-lettered at its first delivery: a retry
  * cannot fix it, and retrying would only keep it pending for maxDeliveries × reclaimIdleMs.
  */
 export class ConfirmationConsumer {
@@ -170,6 +171,8 @@ export class ConfirmationConsumer {
         await (profile ? profile.run(work) : work());
       });
     } catch (error) {
+      // The handler says no retry can fix this entry (an id that is not one): dead-lettered now.
+      if (error instanceof ValidationError) return this.deadLetter(entry, 1, 'malformed');
       // Left unacknowledged: claimed again after reclaimIdleMs, dead-lettered after maxDeliveries.
       this.logger.error({ err: error, message_id: entry.id }, 'confirmation_failed');
     }
