@@ -73,10 +73,6 @@ const workerSchema = z.object({
   // it and releases its stock. Far above the api's PAYMENTS_TIMEOUT_MS, so no live checkout is cut.
   WORKER_ORDER_PENDING_TIMEOUT_MS: positiveInt(300_000),
   WORKER_STALE_ORDER_SWEEP_MS: positiveInt(60_000),
-  // An order still pending this long was abandoned by a checkout whose process died: the worker fails
-  // it and releases its stock. Far above the api's PAYMENTS_TIMEOUT_MS, so no live checkout is cut.
-  WORKER_ORDER_PENDING_TIMEOUT_MS: positiveInt(300_000),
-  WORKER_STALE_ORDER_SWEEP_MS: positiveInt(60_000),
 });
 
 export type ApiConfig = z.infer<typeof apiSchema>;
