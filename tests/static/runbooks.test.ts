@@ -6,6 +6,7 @@ import { listFiles, readRepoFile, repoPath } from './support/repo.ts';
 
 interface Rule {
   alert?: string;
+  expr?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
@@ -27,6 +28,10 @@ describe('every alert has a runbook a person can follow', () => {
     const path = repoPath(`docs/runbooks/${name}.md`);
     expect(existsSync(path), path).toBe(true);
     const runbook = readFileSync(path, 'utf8');
+    // The expression at the top is the rule's own, so the runbook cannot describe an older alert.
+    const shown = /```promql\n([\s\S]*?)```/.exec(runbook)?.[1];
+    const words = (text: string | undefined) => text?.split(/\s+/).filter(Boolean).join(' ');
+    expect(words(shown), `${name}: the first promql block of the runbook is the alert's expr`).toBe(words(rule.expr));
     for (const section of ['## Symptoms', '## Dashboards', '## Queries', '## Investigation', '## Mitigation', '## To see this alert fire']) {
       expect(runbook, `${name} lacks ${section}`).toContain(section);
     }
