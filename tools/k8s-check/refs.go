@@ -53,7 +53,11 @@ func (c *checker) checkReferences(dir string, objs []*object) {
 		}
 	}
 	has := func(kind, ns, name string) bool {
-		_, ok := exists[fmt.Sprintf("%s %s/%s", kind, ns, name)]
+		key := fmt.Sprintf("%s %s/%s", kind, ns, name)
+		if ns == "" { // cluster-scoped, as object.id() spells it
+			key = fmt.Sprintf("%s %s", kind, name)
+		}
+		_, ok := exists[key]
 		return ok
 	}
 	type podOf struct {
@@ -180,6 +184,11 @@ func podHasPort(spec *corev1.PodSpec, target intstr.IntOrString, proto corev1.Pr
 func (c *checker) checkPod(where, ns string, spec *corev1.PodSpec, claims []string, has func(kind, ns, name string) bool) {
 	if sa := spec.ServiceAccountName; sa != "" && sa != "default" && !has("ServiceAccount", ns, sa) {
 		c.fail("%s: serviceAccountName %s does not exist", where, sa)
+	}
+	// A missing PriorityClass makes the API server refuse every pod of the workload; the two
+	// system-* classes always exist.
+	if pc := spec.PriorityClassName; pc != "" && !strings.HasPrefix(pc, "system-") && !has("PriorityClass", "", pc) {
+		c.fail("%s: priorityClassName %s does not exist", where, pc)
 	}
 	volumes := map[string]bool{}
 	for _, name := range claims { // a StatefulSet's volumeClaimTemplates
