@@ -83,7 +83,8 @@ describe('tools/k8s-check fails on broken input', () => {
     );
     edit('deploy/kubernetes/agent-daemonset.yaml', /\n +- name: GATEWAY_SERVICE\n +value: [^\n]*/, '');
     edit('deploy/kubernetes/overlays/sidecar/otel-agent-sidecar.yaml', 'mode: sidecar', 'mode: sidecars');
-    edit('deploy/kubernetes/base/shop.yaml', 'readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false');
+    edit('deploy/kubernetes/base/shop-api.yaml', 'readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false');
+    edit('deploy/kubernetes/agent-daemonset.yaml', 'priorityClassName: otelkit-node-agent', 'priorityClassName: nosuch-class');
 
     const { status, output } = k8sCheck([DEFAULT, SIDECAR], root);
     expect(status).toBe(1);
@@ -93,6 +94,7 @@ describe('tools/k8s-check fails on broken input', () => {
     expect(output).toContain('uses ${env:GATEWAY_SERVICE} without a default, and it is not set');
     expect(output).toContain('OpenTelemetryCollector otelkit/otel-agent-sidecar: CRD schema: spec.mode in body should be one of');
     expect(output).toContain('Deployment otelkit/api container api: readOnlyRootFilesystem is not true');
+    expect(output).toContain('DaemonSet otelkit/otel-agent: priorityClassName nosuch-class does not exist');
   });
 });
 

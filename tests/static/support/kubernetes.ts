@@ -21,10 +21,17 @@ export interface CheckResult {
   objects: K8sObject[];
 }
 
+/**
+ * Receiver types the Kubernetes Collectors use that our otelcol build lacks (collector/config.compose.yaml
+ * says why): k8s-check validates their configs without them and names them in its "validated" line.
+ */
+export const UNBUILT = ['postgresql'];
+
 /** Runs k8s-check on kustomization directories (relative to cwd) and returns its report. */
 export const k8sCheck = (dirs: string[], cwd = repoPath()): CheckResult => {
   const out = join(mkdtempSync(join(tmpdir(), 'otelkit-k8s-')), 'rendered.json');
-  const run = spawnSync(tools.K8S_CHECK_BIN, ['-otelcol', tools.OTELCOL_BIN, '-crds', tools.K8S_CHECK_CRDS, '-out', out, ...dirs], {
+  const args = ['-otelcol', tools.OTELCOL_BIN, '-crds', tools.K8S_CHECK_CRDS, '-unbuilt', UNBUILT.join(','), '-out', out, ...dirs];
+  const run = spawnSync(tools.K8S_CHECK_BIN, args, {
     cwd,
     encoding: 'utf8',
   });
@@ -45,20 +52,34 @@ export interface EnvVar {
     secretKeyRef?: { name: string; key: string; optional?: boolean };
   };
 }
+export interface Probe {
+  httpGet?: { path: string; port: string | number };
+}
 export interface Container {
   name: string;
   image: string;
+  restartPolicy?: string;
   args?: string[];
   command?: string[];
   env?: EnvVar[];
   ports?: Array<{ name?: string; containerPort: number }>;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  livenessProbe?: { httpGet?: { path: string; port: string | number } };
-  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
 }
 export interface PodSpec {
   containers: Container[];
+  initContainers?: Container[];
   terminationGracePeriodSeconds?: number;
+  priorityClassName?: string;
+  topologySpreadConstraints?: Array<{
+    maxSkew: number;
+    topologyKey: string;
+    whenUnsatisfiable: string;
+    labelSelector?: { matchLabels?: Record<string, string> };
+  }>;
+  volumes?: Array<{ name: string; configMap?: { name: string } }>;
 }
 export interface K8sObject {
   apiVersion: string;
@@ -66,6 +87,11 @@ export interface K8sObject {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: {
     template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
+    replicas?: number;
+    serviceName?: string;
+    updateStrategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
+    strategy?: { type?: string };
+    mode?: string;
     clusterIP?: string;
     internalTrafficPolicy?: string;
     ports?: Array<{ name?: string; port: number }>;
@@ -127,6 +153,7 @@ export const resolveEnv = (variant: string, env: EnvVar[] = []): Record<string, 
 export const SHOP = ['api', 'payments', 'worker'] as const;
 export const COLLECTORS = [
   [DEFAULT, 'DaemonSet', 'otel-agent'],
-  [DEFAULT, 'Deployment', 'otel-gateway'],
-  [SIDECAR, 'Deployment', 'otel-gateway'],
+  [DEFAULT, 'StatefulSet', 'otel-gateway'],
+  [SIDECAR, 'StatefulSet', 'otel-gateway'],
+  [DEFAULT, 'Deployment', 'otel-dependency-metrics'],
 ] as const;
