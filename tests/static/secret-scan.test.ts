@@ -34,7 +34,14 @@ const ALLOWED: Allowed[] = [
       'that local demo, and by the native test and benchmark stacks, which listen on 127.0.0.1 only',
   },
   {
-    values: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io', 'kustomize.config.k8s.io/v1beta1', 'opentelemetry.io/v1beta1'],
+    values: [
+      'rbac.authorization.k8s.io/v1',
+      'rbac.authorization.k8s.io',
+      'kustomize.config.k8s.io/v1beta1',
+      'opentelemetry.io/v1beta1',
+      'networking.k8s.io/v1',
+      'scheduling.k8s.io/v1',
+    ],
     files: /^(?:deploy\/kubernetes\/|tests\/static\/secret-scan\.test\.ts$)/,
     reason: 'Kubernetes API groups and versions (apiVersion, apiGroup): the generic-api-key rule reads the field name as a key',
   },
