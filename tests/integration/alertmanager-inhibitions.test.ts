@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { freePorts, until } from '../helpers/collector-process.ts';
 import { builtTool } from '../helpers/build-tools.ts';
 import { REPO_ROOT } from '../helpers/service-process.ts';
@@ -117,8 +118,27 @@ describe('Alertmanager inhibitions, as configured', () => {
     );
   });
 
+  it('a Collector that carries part of the telemetry, and a Kubernetes agent without a service, silence nothing', async () => {
+    await fire(
+      // Next to agents and gateways (compose overlay) or one of several pods: carries="part".
+      { alertname: 'OtelCollectorDown', job: 'otel-collector', instance: 'otel-collector-b:8888', carries: 'part' },
+      // A DaemonSet agent (instance = pod IP): it serves a node, not one service.
+      { alertname: 'OtelCollectorTierDown', job: 'otel-agent', instance: '10.1.0.7:8888', pod: 'otel-agent-x7k2p' },
+      // A gateway's alert, given a service_name by mistake, still silences nothing: job otel-gateway.
+      { alertname: 'OtelCollectorTierDown', job: 'otel-gateway', instance: 'otel-gateway-2:8888', service_name: 'worker' },
+    );
+    await inhibitionsOnceSettled((silenced) => {
+      expect(silenced['OtelCollectorDown otel-collector-b:8888']).toEqual([]);
+      expect(silenced['OtelCollectorTierDown 10.1.0.7:8888']).toEqual([]);
+      expect(silenced['ServiceDown worker']).toEqual([]);
+      expect(silenced['ServiceDown payments']).toEqual(['OtelCollectorTierDown payments otel-agent-payments:8888']);
+      expect(silenced['NoTraffic api']).toEqual(['OtelCollectorTierDown api otel-agent-api:8888']);
+      expect(silenced['HighErrorRate worker']).toEqual([]);
+    });
+  });
+
   it('the single Collector down silences ServiceDown and NoTraffic of every service, and nothing else', async () => {
-    await fire({ alertname: 'OtelCollectorDown', job: 'otel-collector', instance: 'otel-collector:8888' });
+    await fire({ alertname: 'OtelCollectorDown', job: 'otel-collector', instance: 'otel-collector:8888', carries: 'everything' });
     await inhibitionsOnceSettled((silenced) => {
       expect(silenced['ServiceDown worker']).toEqual(['OtelCollectorDown otel-collector:8888']);
       expect(silenced['ServiceDown payments']).toEqual(['OtelCollectorDown otel-collector:8888']);
@@ -126,5 +146,19 @@ describe('Alertmanager inhibitions, as configured', () => {
       expect(silenced['HighErrorRate worker']).toEqual([]);
       expect(silenced['OtelCollectorTierDown otel-gateway-1:8888']).toEqual([]);
     });
+  });
+});
+
+describe('inhibitions by Collector alerts, as written', () => {
+  it('each names its tier (job) and is narrowed by equal labels, except the single Collector that carries everything', () => {
+    const config = parse(readFileSync(join(REPO_ROOT, 'alertmanager/alertmanager.yml'), 'utf8')) as {
+      inhibit_rules: Array<{ source_matchers: string[]; equal?: string[] }>;
+    };
+    const collectorRules = config.inhibit_rules.filter((rule) => rule.source_matchers.some((m) => /OtelCollector/.test(m)));
+    expect(collectorRules.length).toBeGreaterThanOrEqual(2);
+    for (const rule of collectorRules) {
+      expect(rule.source_matchers, JSON.stringify(rule)).toContainEqual(expect.stringMatching(/^job="otel-(collector|agent|gateway)"$/));
+      if (!rule.source_matchers.includes('carries="everything"')) expect(rule.equal ?? [], JSON.stringify(rule)).not.toEqual([]);
+    }
   });
 });
