@@ -2,8 +2,9 @@
  * What the native agent + gateway stack (gateway-stack.ts) reports: spans per trace at each gateway's
  * sink, span metrics, and the agents' and gateways' own counters.
  */
-import { type Agent, AGENTS, type Gateway, GATEWAYS, metricsFile, tracesFile } from './gateway-stack.ts';
-import { type Sample, scrape, sleep, spanMetricCalls, spansPerTrace, total } from './gateway-topology.ts';
+import { join } from 'node:path';
+import { type Agent, AGENTS, type Gateway, GATEWAYS, metricsFile, sinkDir, tracesFile } from './gateway-stack.ts';
+import { jsonLines, type Sample, scrape, sleep, spanMetricCalls, spansPerTrace, total } from './gateway-topology.ts';
 
 /** trace id -> spans per gateway, from both sinks. */
 export function tracesAtSinks(): Map<string, Record<Gateway, number>> {
@@ -80,3 +81,24 @@ export async function agentCounters() {
 }
 
 export const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)}%`;
+
+/**
+ * Trace ids a user can click from each gateway's sink: exemplars of every span-metrics series
+ * (what Grafana draws on a latency panel) and trace ids of log records (Loki's "Trace" link).
+ */
+export function linkedTraceIds(): { exemplars: Set<string>; logs: Set<string> } {
+  const exemplars = new Set<string>();
+  const logs = new Set<string>();
+  for (const gateway of ['a', 'b'] as const) {
+    for (const request of jsonLines(metricsFile(gateway)))
+      for (const rm of request.resourceMetrics ?? [])
+        for (const sm of rm.scopeMetrics ?? [])
+          for (const metric of sm.metrics ?? [])
+            for (const point of (metric.histogram ?? metric.sum)?.dataPoints ?? [])
+              for (const exemplar of point.exemplars ?? []) if (exemplar.traceId) exemplars.add(exemplar.traceId);
+    for (const request of jsonLines(join(sinkDir, gateway, 'logs.jsonl')))
+      for (const rl of request.resourceLogs ?? [])
+        for (const sl of rl.scopeLogs ?? []) for (const record of sl.logRecords ?? []) if (record.traceId) logs.add(record.traceId);
+  }
+  return { exemplars, logs };
+}

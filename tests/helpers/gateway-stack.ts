@@ -86,6 +86,8 @@ export async function startGatewayStack(): Promise<void> {
           '--config',
           'yaml:connectors::span_metrics::metrics_flush_interval: 2s',
           '--config',
+          'yaml:connectors::span_metrics/unkept::metrics_flush_interval: 2s',
+          '--config',
           'yaml:connectors::service_graph::metrics_flush_interval: 2s',
         ],
         {

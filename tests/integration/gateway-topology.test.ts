@@ -11,6 +11,9 @@
  * 2. tail sampling keeps every error trace and every trace slower than 0.5 s (the latency SLO) and
  *    about GATEWAY_SAMPLING_PERCENTAGE (25 here) of the rest, within a binomial tolerance, while
  *    span_metrics, computed before sampling, counts exactly the requests that were served;
+ * 2b. every exemplar of the span metrics names a trace the sampler kept (>= 99%: exemplars come only
+ *    from spans whose trace is kept for certain), and the share of log lines whose trace id resolves
+ *    is printed (every line keeps its trace id; Grafana's link says it may be sampled out);
  * 3. with one gateway stopped under load, the static resolver does not re-route: the traces that hash
  *    to the stopped gateway are lost, the others keep arriving whole, and the agents' own metrics
  *    account for every span (accepted = sent + send_failed) and bound the loss.
@@ -41,7 +44,7 @@ import {
   tracesFile,
   type Sent,
 } from '../helpers/gateway-stack.ts';
-import { agentCounters, apiServerCalls, gatewayDrained, pct, tracesAtSinks, until } from '../helpers/gateway-readings.ts';
+import { agentCounters, apiServerCalls, gatewayDrained, linkedTraceIds, pct, tracesAtSinks, until } from '../helpers/gateway-readings.ts';
 
 beforeAll(startGatewayStack, 60_000);
 afterAll(stopGatewayStack);
@@ -51,13 +54,16 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
     const read = (file: string) => parse(readFileSync(join(REPO_ROOT, file), 'utf8'), { merge: true });
     const single = read('collector/config.yaml');
     const gateway = read('collector/gateway.yaml');
-    for (const id of ['transform/drop_argv', 'transform/scrub', 'redaction/pii'])
+    for (const id of ['transform/drop_argv', 'transform/scrub', 'redaction/pii', 'transform/tempo_apm'])
       expect(gateway.processors[id], id).toEqual(single.processors[id]);
     expect(gateway.connectors.service_graph).toEqual(single.connectors.service_graph);
-    // The one difference: with several gateways, collector.instance.id keeps their series apart.
+    // Two differences: with several gateways, collector.instance.id keeps their series apart; and the
+    // spans are counted by two connectors, told apart by tail_sampling.kept, only one with exemplars.
     const { exclude_dimensions: excluded, ...spanMetrics } = single.connectors.span_metrics;
     expect(excluded).toEqual(['collector.instance.id']);
-    expect(gateway.connectors.span_metrics).toEqual(spanMetrics);
+    const kept = (value: string) => [...spanMetrics.dimensions, { name: 'tail_sampling.kept', default: value }];
+    expect(gateway.connectors.span_metrics).toEqual({ ...spanMetrics, dimensions: kept('true') });
+    expect(gateway.connectors['span_metrics/unkept']).toEqual({ ...spanMetrics, dimensions: kept('false'), exemplars: { enabled: false } });
     for (const id of ['otlp_grpc/tempo', 'otlp_http/loki', 'otlp_http/prometheus']) {
       expect(gateway.exporters[id].sending_queue, `${id} sending_queue`).toEqual(single.exporters[id].sending_queue);
       expect(gateway.exporters[id].retry_on_failure, `${id} retry_on_failure`).toEqual(single.exporters[id].retry_on_failure);
@@ -124,6 +130,11 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
     const atSinks = tracesAtSinks();
     const split = [...atSinks].filter(([, at]) => at.a > 0 && at.b > 0);
     const kept = (rs: Sent[]) => rs.filter((r) => atSinks.has(r.traceId)).length;
+    // Links a user clicks: an exemplar on a span-metrics panel, a log line's trace id.
+    const links = linkedTraceIds();
+    const resolving = (ids: Set<string>) => [...ids].filter((id) => atSinks.has(id)).length;
+    const exemplarsResolved = resolving(links.exemplars);
+    const logLinksResolved = resolving(links.logs);
     const mine = all.filter((r) => atSinks.has(r.traceId));
     const perGateway = { a: { traces: 0, spans: 0 }, b: { traces: 0, spans: 0 } };
     for (const r of mine) {
@@ -146,6 +157,7 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
         `  kept: errors ${kept(errorTraces)}/${errorTraces.length}, slow (>= ${SLO_THRESHOLD_MS} ms) ${kept(slowTraces)}/${slowTraces.length}, rest ${restKept}/${rest.length} = ${pct(restKept, rest.length)} (configured ${SAMPLING_PERCENTAGE}%, ±4 sd = ±${pct(4 * sd, rest.length)})`,
         `  spans per error/slow order trace: ${quantile(spansPerOrder, 0)}-${quantile(spansPerOrder, 1)} (api, payments, worker)`,
         `  span_metrics api SERVER calls (both gateways) vs requests answered: ${JSON.stringify(calls)} vs ${JSON.stringify(expected)}`,
+        `  links that open a trace at the sinks (Tempo): exemplars ${exemplarsResolved}/${links.exemplars.size} = ${pct(exemplarsResolved, links.exemplars.size)}, log lines' trace ids ${logLinksResolved}/${links.logs.size} = ${pct(logLinksResolved, links.logs.size)}`,
         `  peak RSS (MiB): ${JSON.stringify(rss)}`,
       ].join('\n'),
     );
@@ -157,6 +169,11 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
     expect(perGateway.a.traces, 'gateway a got traces').toBeGreaterThan(0.25 * mine.length);
     expect(perGateway.b.traces, 'gateway b got traces').toBeGreaterThan(0.25 * mine.length);
     expect(kept(errorTraces), 'every error trace kept').toBe(errorTraces.length);
+    // Exemplars come only from spans whose trace the sampler keeps for certain (gateway.yaml, routing/exemplars).
+    expect(links.exemplars.size, 'exemplars exported').toBeGreaterThan(20);
+    expect(exemplarsResolved / links.exemplars.size, 'share of exemplars that open their trace').toBeGreaterThanOrEqual(0.99);
+    // Log lines keep every trace id; those of sampled-out traces do not resolve (Grafana's link says so).
+    expect(links.logs.size, 'log lines with a trace id').toBeGreaterThan(100);
     expect(kept(slowTraces), 'every slow trace kept').toBe(slowTraces.length);
     expect(Math.abs(restKept - rest.length * p), `rest kept ${restKept} of ${rest.length}`).toBeLessThanOrEqual(4 * sd);
     // Orders cross three services: a kept order trace has the api's, payments' and (when approved) the worker's spans.
@@ -226,7 +243,7 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
     const split = [...atSinks].filter(([, at]) => at.a > 0 && at.b > 0);
     console.log(
       [
-        `gateway topology, phase 2: ${sent.length} error orders at 25 req/s; gateway b stopped (SIGTERM, ${stopMs} ms) after 3 s, load went on for 6 s`,
+        `gateway topology, phase 2: ${sent.length} error orders at 25 req/s (statuses ${JSON.stringify(Object.fromEntries([...new Set(sent.map((r) => r.status))].map((s) => [s, sent.filter((r) => r.status === s).length])))}); gateway b stopped (SIGTERM, ${stopMs} ms) after 3 s, load went on for 6 s`,
         `  before the stop: ${beforeStop.filter((r) => atSinks.has(r.traceId)).length}/${beforeStop.length} traces arrived (a ${beforeStop.filter((r) => atSinks.get(r.traceId)?.a).length}, b ${beforeStop.filter((r) => atSinks.get(r.traceId)?.b).length})`,
         `  after the stop: ${arrived.length}/${afterStop.length} traces arrived (all at gateway a, ${spansPerTraceTypical} spans each, ${spanCounts.filter((n) => n < spansPerTraceTypical).length} of them in part), ${missing.length} lost = ${pct(missing.length, afterStop.length)} (≈ ${lostSpansEstimate} spans)`,
         `  agents (load_balancing), this phase: accepted ${delta('accepted')} spans, sent ${delta('sent')}, send_failed ${delta('sendFailed')}, enqueue_failed ${delta('enqueueFailed')}, receiver refused ${delta('refused')}; queue max capacity ${after[0]!.queueCapacity}`,
@@ -235,7 +252,10 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
     );
 
     expect(split, 'no trace on both gateways').toEqual([]);
-    expect(sent.every((r) => r.status === 502)).toBe(true);
+    expect(
+      sent.filter((r) => r.status !== 502).map((r) => r.status),
+      'every order answered 502',
+    ).toEqual([]);
     // Gateway a keeps working: the traces that hash to it arrive, whole. The agents send a batch
     // whole or count it failed, so a trace can arrive in part only if an export to a failed (a
     // timeout on a loaded machine), and then the missing spans are in send_failed (checked below).
