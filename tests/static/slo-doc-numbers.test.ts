@@ -77,4 +77,10 @@ describe('numbers in other files that describe a config', () => {
     expect(readme).toContain(`every ${delay / 1000} s (\`OTEL_BSP_SCHEDULE_DELAY=${delay}\``);
     expect(readme).not.toMatch(/batch span processor exports every 5 s/);
   });
+
+  it('collector/README.md does not deny a component the distribution builds', () => {
+    const built = readRepoFile('collector/builder-config.yaml');
+    const readme = readRepoFile('collector/README.md');
+    if (/connector\/forwardconnector /.test(built)) expect(readme).not.toMatch(/`forward` connector[^.]*isn't in our distribution/);
+  });
 });
