@@ -93,6 +93,25 @@ describe('metrics reach Prometheus through the Collector', () => {
     expect(servers.some((s) => /redis/.test(s!))).toBe(true);
   });
 
+  // Grafana's Tempo data source (13.2, grafana/grafana-tempo-datasource src/datasource.ts and
+  // graphTransform.ts) queries fixed metric names for the service graph and its span table; these are
+  // its queries as it builds them (instant, over the dashboard range), with a span name of ours.
+  it("answers the queries of Grafana's Tempo service graph and span table (fixed metric names)", async () => {
+    const range = '10m';
+    const grafanaTempo = [
+      `sum by (client, server) (rate(traces_service_graph_request_server_seconds_sum[${range}]))`,
+      `sum by (client, server) (rate(traces_service_graph_request_total[${range}]))`,
+      `group by (client, connection_type, server) (traces_service_graph_request_total)`,
+      `topk(5, sum(rate(traces_spanmetrics_calls_total{span_kind="SPAN_KIND_SERVER"}[${range}])) by (span_name))`,
+      `histogram_quantile(.9, sum(rate(traces_spanmetrics_latency_bucket{span_name=~"GET /api/products"}[${range}])) by (le))`,
+      // A filtered table: Grafana rewrites its client/server filter to `service`.
+      `sum(rate(traces_spanmetrics_calls_total{service="api"}[${range}])) by (span_name)`,
+    ];
+    for (const q of grafanaTempo) await until(q, () => query(q), nonEmpty);
+    // The error-rate column reads status_code; a STATUS_CODE_ERROR series exists once a request failed.
+    expect(await query(`sum(rate(traces_spanmetrics_calls_total[${range}])) by (status_code)`)).not.toHaveLength(0);
+  });
+
   // The postgresql receiver cannot be built from the Go module proxy (collector/README.md): it runs in
   // compose only, and natively its absence is asserted so that this test notices the day it is built.
   it('holds redis and host receiver metrics and the Collector own metrics (postgresql: compose only)', async () => {

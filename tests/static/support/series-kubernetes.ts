@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { builtTools } from '../../helpers/build-tools.ts';
 import { readYaml, repoPath } from './repo.ts';
-import { loadBalancingHosts, type CollectorConfig, type CollectorInstance, type ScrapeJob, type TargetKind, type Topology } from './topologies.ts';
+import {
+  loadBalancingHosts,
+  type CollectorConfig,
+  type CollectorInstance,
+  type ScrapeJob,
+  type TargetKind,
+  type Topology,
+  mergeConfigs,
+} from './topologies.ts';
 
 interface Container {
   name: string;
@@ -60,7 +68,9 @@ export const renderKustomization = (dir: string): K8sObject[] => {
 
 const envOf = (env: Container['env']): Record<string, string> => {
   const out: Record<string, string> = {};
-  for (const e of env ?? []) if (e.value !== undefined) out[e.name] = e.value.replace(/\$\(([A-Za-z_]\w*)\)/g, (w, n: string) => out[n] ?? (n === 'K8S_NAMESPACE_NAME' ? 'otelkit' : w));
+  for (const e of env ?? [])
+    if (e.value !== undefined)
+      out[e.name] = e.value.replace(/\$\(([A-Za-z_]\w*)\)/g, (w, n: string) => out[n] ?? (n === 'K8S_NAMESPACE_NAME' ? 'otelkit' : w));
   return out;
 };
 
@@ -78,13 +88,20 @@ const podsOf = (objects: K8sObject[]): Pod[] => {
     .map((o) => {
       const template = o.spec!.template!;
       const containers: Pod['containers'] = template.spec.containers.map((c) => {
-        const configArg = c.args?.find((a) => a.startsWith('--config='))?.slice('--config='.length);
-        if (!configArg) return c;
-        const mount = c.volumeMounts?.find((m) => configArg.startsWith(`${m.mountPath}/`));
-        const volume = template.spec.volumes?.find((v) => v.name === mount?.name);
-        const map = objects.find((x) => x.kind === 'ConfigMap' && x.metadata.name === volume?.configMap?.name);
-        const text = map?.data?.[configArg.slice((mount?.mountPath.length ?? 0) + 1)] ?? '{}';
-        const collector = { name: o.metadata.name, config: parse(text) as CollectorConfig, files: [`ConfigMap ${volume?.configMap?.name}`], fromApps: false, spansFrom: [] };
+        // Every --config file, merged in order as the Collector does (the dependency Collector loads two).
+        const configArgs = (c.args ?? []).filter((a) => a.startsWith('--config=')).map((a) => a.slice('--config='.length));
+        if (configArgs.length === 0) return c;
+        const files: string[] = [];
+        const texts = configArgs.map((configArg) => {
+          const mount = c.volumeMounts?.find((m) => configArg.startsWith(`${m.mountPath}/`));
+          const volume = template.spec.volumes?.find((v) => v.name === mount?.name);
+          const map = objects.find((x) => x.kind === 'ConfigMap' && x.metadata.name === volume?.configMap?.name);
+          const key = configArg.slice((mount?.mountPath.length ?? 0) + 1);
+          files.push(`ConfigMap ${volume?.configMap?.name} ${key}`);
+          return map?.data?.[key] ?? '{}';
+        });
+        const config = mergeConfigs(texts.map((text) => parse(text)));
+        const collector = { name: o.metadata.name, config, files, fromApps: false, spansFrom: [] };
         return { ...c, collector };
       });
       const inject = template.metadata?.annotations?.['sidecar.opentelemetry.io/inject'];
@@ -96,7 +113,13 @@ const podsOf = (objects: K8sObject[]): Pod[] => {
           name: 'otc-container',
           env: sidecar.spec?.env,
           ports: [{ name: 'metrics', containerPort: 8888 }],
-          collector: { name: `sidecar in ${o.metadata.name}`, config: sidecar.spec!.config!, files: [`OpenTelemetryCollector ${sidecar.metadata.name}`], fromApps: false, spansFrom: [] },
+          collector: {
+            name: `sidecar in ${o.metadata.name}`,
+            config: sidecar.spec!.config!,
+            files: [`OpenTelemetryCollector ${sidecar.metadata.name}`],
+            fromApps: false,
+            spansFrom: [],
+          },
         });
       }
       return { workload: o.metadata.name, labels: template.metadata?.labels ?? {}, containers };
@@ -156,7 +179,9 @@ const podTargets = (pods: Pod[]) =>
 
 const staticKind = (target: string): TargetKind => {
   const host = target.split(':')[0]!;
-  return host === 'localhost' ? 'prometheus' : ((['alertmanager', 'loki', 'tempo', 'prometheus'].find((k) => host === k) as TargetKind | undefined) ?? 'unknown');
+  return host === 'localhost'
+    ? 'prometheus'
+    : ((['alertmanager', 'loki', 'tempo', 'prometheus'].find((k) => host === k) as TargetKind | undefined) ?? 'unknown');
 };
 
 export const kubernetesTopology = (id: string, title: string, dir: string): Topology => {
@@ -172,7 +197,10 @@ export const kubernetesTopology = (id: string, title: string, dir: string): Topo
       const endpoint = envOf(c.env).OTEL_EXPORTER_OTLP_ENDPOINT;
       if (!endpoint) continue;
       const host = new URL(endpoint).hostname;
-      const receivers = host === 'localhost' ? pod.containers.filter((x) => x.collector) : pods.filter((p) => serviceTargets(host).includes(p.workload)).flatMap((p) => p.containers);
+      const receivers =
+        host === 'localhost'
+          ? pod.containers.filter((x) => x.collector)
+          : pods.filter((p) => serviceTargets(host).includes(p.workload)).flatMap((p) => p.containers);
       for (const r of receivers) if (r.collector) r.collector.fromApps = true;
     }
     for (const c of pod.containers) {
@@ -182,7 +210,9 @@ export const kubernetesTopology = (id: string, title: string, dir: string): Topo
       }
     }
   }
-  const values = readYaml<{ serverFiles: { 'prometheus.yml': { scrape_configs: ScrapeConfig[]; otlp: Topology['otlp'] } } }>('deploy/kubernetes/helm/prometheus.yaml');
+  const values = readYaml<{ serverFiles: { 'prometheus.yml': { scrape_configs: ScrapeConfig[]; otlp: Topology['otlp'] } } }>(
+    'deploy/kubernetes/helm/prometheus.yaml',
+  );
   const server = values.serverFiles['prometheus.yml'];
   const jobs = new Map<string, ScrapeJob>();
   const add = (job: string, target: ScrapeJob['targets'][number]): void => {

@@ -13,12 +13,21 @@ export const EXEMPTIONS: Array<{ topologies: string[]; applies: (ref: SeriesRefe
   {
     topologies: ['compose', 'compose+gateway', 'k8s', 'k8s-sidecar'],
     applies: (ref) => /^system_/.test(ref.name ?? ''),
-    reason: 'host metrics are opt-in: only the Linux overlay docker-compose.hostmetrics.yml (a bind mount of the host\'s /) runs the host_metrics receiver',
+    reason:
+      "host metrics are opt-in: only the Linux overlay docker-compose.hostmetrics.yml (a bind mount of the host's /) runs the host_metrics receiver",
   },
   {
     topologies: ['compose', 'compose+hostmetrics'],
-    applies: (ref) => ref.job !== undefined && !matches(ref.job, 'otel-collector') && ['otel-agent', 'otel-gateway'].some((j) => matches(ref.job!, j)),
+    applies: (ref) =>
+      ref.job !== undefined && !matches(ref.job, 'otel-collector') && ['otel-agent', 'otel-gateway'].some((j) => matches(ref.job!, j)),
     reason: 'agent/gateway tiers only: this topology runs one Collector (job otel-collector)',
+  },
+  {
+    topologies: ['k8s', 'k8s-sidecar'],
+    applies: (ref) =>
+      ref.job !== undefined && matches(ref.job, 'otel-collector') && !['otel-agent', 'otel-gateway'].some((j) => matches(ref.job!, j)),
+    reason:
+      'the single Collector (job otel-collector) does not run on Kubernetes: the agent and gateway tiers carry the telemetry there, watched by OtelCollectorTierDown (jobs otel-agent, otel-gateway)',
   },
 ];
 
@@ -31,7 +40,10 @@ const matches = (m: Matcher, value: string): boolean => {
 export type Cell = { status: 'ok'; via: string[] } | { status: 'exempt'; reason: string } | { status: 'gap'; missing: string };
 
 /** Producers that satisfy one reference: its name, every label it needs, and its job matcher. */
-export const satisfying = (ref: Pick<SeriesReference, 'name' | 'nameMatcher' | 'labels' | 'job'>, produced: Produced[]): { found: Produced[]; missing: string } => {
+export const satisfying = (
+  ref: Pick<SeriesReference, 'name' | 'nameMatcher' | 'labels' | 'job'>,
+  produced: Produced[],
+): { found: Produced[]; missing: string } => {
   const named = produced.filter((p) => (ref.name ? p.name === ref.name : ref.nameMatcher ? matches(ref.nameMatcher, p.name) : false));
   if (named.length === 0) return { found: [], missing: 'no producer of this name' };
   const labelled = named.filter((p) => p.open || ref.labels.every((l) => p.labels.has(l)));
@@ -40,7 +52,11 @@ export const satisfying = (ref: Pick<SeriesReference, 'name' | 'nameMatcher' | '
     return { found: [], missing: `no producer with label(s) ${lacking.join(', ') || ref.labels.join(', ')}` };
   }
   const jobbed = ref.job ? labelled.filter((p) => [...p.jobs].some((j) => matches(ref.job!, j))) : labelled;
-  if (jobbed.length === 0) return { found: [], missing: `no scrape job matches job${ref.job!.op}"${ref.job!.value}" (jobs: ${[...new Set(labelled.flatMap((p) => [...p.jobs]))].join(', ') || 'none'})` };
+  if (jobbed.length === 0)
+    return {
+      found: [],
+      missing: `no scrape job matches job${ref.job!.op}"${ref.job!.value}" (jobs: ${[...new Set(labelled.flatMap((p) => [...p.jobs]))].join(', ') || 'none'})`,
+    };
   return { found: jobbed, missing: '' };
 };
 
@@ -48,7 +64,9 @@ const refOf = (s: SelectedSeries) => ({
   ...(s.name ? { name: s.name } : {}),
   ...(s.matchers.some((m) => m.label === '__name__') && !s.name ? { nameMatcher: s.matchers.find((m) => m.label === '__name__')! } : {}),
   labels: s.labels,
-  ...(s.matchers.some((m) => m.label === 'job' && (m.op === '=' || m.op === '=~')) ? { job: s.matchers.find((m) => m.label === 'job' && (m.op === '=' || m.op === '=~'))! } : {}),
+  ...(s.matchers.some((m) => m.label === 'job' && (m.op === '=' || m.op === '=~'))
+    ? { job: s.matchers.find((m) => m.label === 'job' && (m.op === '=' || m.op === '=~'))! }
+    : {}),
 });
 
 /** Recording rules' and alerts' outputs, evaluated in file order (twice, for rules reading later rules). */
@@ -68,8 +86,20 @@ export const ruleOutputs = (produced: Produced[]): Produced[] => {
         const jobs = result.labels.has('job') ? inputs.flatMap((s) => satisfying(refOf(s), all).found.flatMap((p) => [...p.jobs])) : [];
         const name = rule.record ?? 'ALERTS';
         const labels = [...result.labels, ...Object.keys(rule.labels ?? {}), ...(rule.alert ? ['alertname', 'alertstate'] : [])];
-        if (out.some((p) => p.name === name && p.producer === `${file} ${rule.record ?? rule.alert}` && p.labels.size === new Set(labels).size)) continue;
-        out.push({ name, labels: new Set(labels), open: result.open, jobs: new Set(jobs), producer: `${file} ${rule.record ?? rule.alert}`, carrier: 'rule evaluation' });
+        if (
+          out.some(
+            (p) => p.name === name && p.producer === `${file} ${rule.record ?? rule.alert}` && p.labels.size === new Set(labels).size,
+          )
+        )
+          continue;
+        out.push({
+          name,
+          labels: new Set(labels),
+          open: result.open,
+          jobs: new Set(jobs),
+          producer: `${file} ${rule.record ?? rule.alert}`,
+          carrier: 'rule evaluation',
+        });
       }
     }
   }

@@ -94,13 +94,19 @@ export const selectedSeries = (query: string): SelectedSeries[] => {
       const modifier = children(node).find((c) => c.name === 'AggregateModifier');
       const body = children(node).find((c) => c.name === 'FunctionCallBody');
       if (modifier && body && children(modifier)[0]?.name === 'By') {
-        need(selectorsUnder(body), groupingLabels(modifier, query).flatMap((g) => g.labels), body);
+        need(
+          selectorsUnder(body),
+          groupingLabels(modifier, query).flatMap((g) => g.labels),
+          body,
+        );
       }
     }
     if (node.name === 'BinaryExpr') {
       const parts = children(node);
       const clause = parts.find((c) => c.name === 'MatchingModifierClause');
-      const operands = parts.filter((c) => c !== clause && !/^(Eql|Neq|Gtr|Gte|Lss|Lte|Add|Sub|Mul|Div|Mod|Pow|And|Or|Unless|Atan2|Bool)$/.test(c.name));
+      const operands = parts.filter(
+        (c) => c !== clause && !/^(Eql|Neq|Gtr|Gte|Lss|Lte|Add|Sub|Mul|Div|Mod|Pow|And|Or|Unless|Atan2|Bool)$/.test(c.name),
+      );
       const [left, right] = operands;
       if (clause && left && right) {
         for (const { keyword, labels } of groupingLabels(clause, query)) {
@@ -146,7 +152,8 @@ export interface LabelSet {
 }
 
 const NONE: LabelSet = { labels: new Set(), open: false };
-const VECTOR_NODES = /^(VectorSelector|MatrixSelector|AggregateExpr|BinaryExpr|FunctionCall|ParenExpr|SubqueryExpr|OffsetExpr|UnaryExpr|StepInvariantExpr)$/;
+const VECTOR_NODES =
+  /^(VectorSelector|MatrixSelector|AggregateExpr|BinaryExpr|FunctionCall|ParenExpr|SubqueryExpr|OffsetExpr|UnaryExpr|StepInvariantExpr)$/;
 
 /**
  * The labels an expression's result carries, as Prometheus computes them: `by (...)` keeps those,
@@ -169,7 +176,13 @@ export const outputLabels = (query: string, selector: (series: SelectedSeries) =
       case 'AggregateExpr': {
         const modifier = parts.find((c) => c.name === 'AggregateModifier');
         const body = parts.find((c) => c.name === 'FunctionCallBody');
-        const inner = body ? compute(children(body).filter((c) => VECTOR_NODES.test(c.name)).pop() ?? body) : NONE;
+        const inner = body
+          ? compute(
+              children(body)
+                .filter((c) => VECTOR_NODES.test(c.name))
+                .pop() ?? body,
+            )
+          : NONE;
         const grouping = modifier ? groupingLabels(modifier, query).flatMap((g) => g.labels) : [];
         if (modifier && children(modifier)[0]?.name === 'By') return { labels: new Set(grouping), open: false };
         if (modifier) return { labels: new Set([...inner.labels].filter((l) => !grouping.includes(l))), open: inner.open };
@@ -179,23 +192,35 @@ export const outputLabels = (query: string, selector: (series: SelectedSeries) =
         const [left, right] = vectors.map(compute);
         if (!left || !right) return left ?? right ?? NONE;
         const clause = parts.find((c) => c.name === 'MatchingModifierClause');
-        const extra = clause ? groupingLabels(clause, query).filter((g) => g.keyword === 'GroupLeft').flatMap((g) => g.labels) : [];
+        const extra = clause
+          ? groupingLabels(clause, query)
+              .filter((g) => g.keyword === 'GroupLeft')
+              .flatMap((g) => g.labels)
+          : [];
         return { labels: new Set([...left.labels, ...extra]), open: left.open };
       }
       case 'FunctionCall': {
         const fn = text(node).replace(/\s*\(.*$/s, '');
         const body = parts.find((c) => c.name === 'FunctionCallBody');
         const args = body ? children(body).filter((c) => VECTOR_NODES.test(c.name)) : [];
-        const strings = body ? children(body).filter((c) => c.name === 'StringLiteral').map((s) => unquote(text(s))) : [];
+        const strings = body
+          ? children(body)
+              .filter((c) => c.name === 'StringLiteral')
+              .map((s) => unquote(text(s)))
+          : [];
         if (/^(vector|time|scalar|pi)$/.test(fn)) return NONE;
         if (/^absent(_over_time)?$/.test(fn)) {
           const first = args[0] ? selectorsUnder(args[0])[0] : undefined;
           const s = all[selectors.findIndex((x) => x.from === first?.from)];
-          return { labels: new Set((s?.matchers ?? []).filter((m) => m.op === '=' && m.label !== '__name__').map((m) => m.label)), open: false };
+          return {
+            labels: new Set((s?.matchers ?? []).filter((m) => m.op === '=' && m.label !== '__name__').map((m) => m.label)),
+            open: false,
+          };
         }
         const inner = args.length ? compute(args[args.length - 1]!) : NONE;
         if (fn === 'histogram_quantile') return { labels: new Set([...inner.labels].filter((l) => l !== 'le')), open: inner.open };
-        if (/^label_(replace|join)$/.test(fn) && strings[0]) return { labels: new Set([...compute(args[0]!).labels, strings[0]]), open: inner.open };
+        if (/^label_(replace|join)$/.test(fn) && strings[0])
+          return { labels: new Set([...compute(args[0]!).labels, strings[0]]), open: inner.open };
         return args[0] ? compute(args[0]) : NONE;
       }
       default:

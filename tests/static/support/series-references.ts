@@ -64,7 +64,11 @@ const dashboardReadings = (): Reading[] =>
 const docReadings = (): Reading[] =>
   docQueries()
     .filter((q) => q.source.startsWith('docs/runbooks/') || q.source.startsWith('docs/slos.md'))
-    .map((q) => ({ kind: q.source.startsWith('docs/slos.md') ? ('SLO doc' as const) : ('runbook' as const), source: q.source, query: q.query }));
+    .map((q) => ({
+      kind: q.source.startsWith('docs/slos.md') ? ('SLO doc' as const) : ('runbook' as const),
+      source: q.source,
+      query: q.query,
+    }));
 
 /**
  * The self-check's queries: its exported `*_QUERY` constants (src/selfcheck), template
@@ -73,10 +77,10 @@ const docReadings = (): Reading[] =>
  */
 const selfCheckReadings = (): Reading[] =>
   listFiles('src/selfcheck', ['.ts']).flatMap((file) =>
-    [...readRepoFile(file).matchAll(/export const (\w+_QUERY) = [`'"]([^`'"]+)[`'"]/g)].map((m) => ({
+    [...readRepoFile(file).matchAll(/export const (\w+_QUERY) = (`[^`]*`|'[^']*'|"[^"]*")/g)].map((m) => ({
       kind: 'self-check' as const,
       source: `${file} ${m[1]}`,
-      query: m[2]!.replace(/\$\{[^}]+\}/g, 'x'),
+      query: m[2]!.slice(1, -1).replace(/\$\{[^}]+\}/g, 'x'),
     })),
   );
 
@@ -102,7 +106,14 @@ export const seriesReferences = (readings: Reading[] = allReadings()): { referen
       const nameMatcher = s.name ? undefined : s.matchers.find((m) => m.label === '__name__');
       const job = s.matchers.find((m) => m.label === 'job' && (m.op === '=' || m.op === '=~'));
       const key = describe(s.name, nameMatcher, s.labels, job);
-      const ref = byKey.get(key) ?? { key, labels: s.labels, readers: [], ...(s.name ? { name: s.name } : {}), ...(nameMatcher ? { nameMatcher } : {}), ...(job ? { job } : {}) };
+      const ref = byKey.get(key) ?? {
+        key,
+        labels: s.labels,
+        readers: [],
+        ...(s.name ? { name: s.name } : {}),
+        ...(nameMatcher ? { nameMatcher } : {}),
+        ...(job ? { job } : {}),
+      };
       if (!ref.readers.some((r) => r.source === reading.source)) ref.readers.push(reading);
       byKey.set(key, ref);
     }
