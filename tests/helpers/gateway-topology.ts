@@ -44,6 +44,11 @@ export class OtelcolProcess {
   }
 
   /** Peak resident memory of the process so far (VmHWM), in MiB. */
+  /** Whether the process has exited (stopped or crashed). */
+  get stopped(): boolean {
+    return this.exited;
+  }
+
   peakRssMiB(): number {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
     return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) / 1024;

@@ -16,7 +16,10 @@
  *    is printed (every line keeps its trace id; Grafana's link says it may be sampled out);
  * 3. with one gateway stopped under load, the static resolver does not re-route: the traces that hash
  *    to the stopped gateway are lost, the others keep arriving whole, and the agents' own metrics
- *    account for every span (accepted = sent + send_failed) and bound the loss.
+ *    account for every span (accepted = sent + send_failed) and bound the loss;
+ * 4. a Prometheus of our build scraping the tiers as the overlay does (scrape-gateway-tiers.yml, every
+ *    second) with rules/collector.yml: OtelCollectorTierDown fires for the stopped gateway and for a
+ *    stopped agent, whose alert names its service (what its Alertmanager inhibition keys on).
  *
  * Ports 18700-18742 (no other test uses them). Test-only overrides: tail sampling decides after 5 s
  * (10 s shipped) and the connectors flush every 2 s (15 s shipped), so the test waits less.
@@ -27,7 +30,10 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quantile, servicesPerTrace, sleep } from '../helpers/gateway-topology.ts';
 import { REPO_ROOT } from '../helpers/service-process.ts';
+import { TierPrometheus } from '../helpers/tier-prometheus.ts';
 import {
+  AGENTS,
+  agents,
   GATEWAYS,
   SAMPLING_PERCENTAGE,
   SLO_THRESHOLD_MS,
@@ -46,8 +52,23 @@ import {
 } from '../helpers/gateway-stack.ts';
 import { agentCounters, apiServerCalls, gatewayDrained, linkedTraceIds, pct, tracesAtSinks, until } from '../helpers/gateway-readings.ts';
 
-beforeAll(startGatewayStack, 60_000);
-afterAll(stopGatewayStack);
+// Prometheus scraping the tiers as the compose overlay does, with the Collector alert rules.
+const prometheus = new TierPrometheus();
+const NATIVE: Record<string, number> = {
+  'otel-agent-api:8888': AGENTS.api.metrics,
+  'otel-agent-payments:8888': AGENTS.payments.metrics,
+  'otel-agent-worker:8888': AGENTS.worker.metrics,
+  'otel-gateway-1:8888': GATEWAYS.a.metrics,
+  'otel-gateway-2:8888': GATEWAYS.b.metrics,
+};
+beforeAll(async () => {
+  await startGatewayStack();
+  await prometheus.start((target) => `127.0.0.1:${NATIVE[target] ?? 'unknown-compose-target'}`);
+}, 90_000);
+afterAll(async () => {
+  prometheus.stop();
+  await stopGatewayStack();
+});
 
 describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () => {
   it('the gateways scrub, derive and export as collector/config.yaml does', () => {
@@ -274,4 +295,28 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
     for (const c of after) expect(c.accepted, `agent ${c.agent}: accepted = sent + send_failed`).toBe(c.sent + c.sendFailed);
     expect(delta('sendFailed') + delta('enqueueFailed')).toBeGreaterThanOrEqual(lostSpansEstimate);
   }, 60_000);
+
+  it('OtelCollectorTierDown fires for the stopped gateway and for a stopped agent, which names its service', async () => {
+    expect(gateways.b.stopped, 'runs after the gateway stop').toBe(true);
+    const stoppedAt = Date.now();
+    await agents.worker.stop('SIGTERM');
+    // Both are down; `for: 1m` (rules/collector.yml) then turns pending into firing.
+    const firing = await until(
+      'OtelCollectorTierDown firing for gateway 2 and the worker agent',
+      async () => {
+        const tierDown = (await prometheus.alerts()).filter((a) => a.labels.alertname === 'OtelCollectorTierDown' && a.state === 'firing');
+        const gateway = tierDown.find((a) => a.labels.job === 'otel-gateway' && a.labels.instance === 'otel-gateway-2:8888');
+        const agent = tierDown.find((a) => a.labels.job === 'otel-agent' && a.labels.instance === 'otel-agent-worker:8888');
+        return gateway && agent ? { gateway, agent, others: tierDown.length - 2 } : undefined;
+      },
+      () => '',
+      90_000,
+    );
+    console.log(
+      `gateway topology, phase 3: OtelCollectorTierDown firing ${((Date.now() - stoppedAt) / 1000).toFixed(0)} s after the worker's agent stopped: ${JSON.stringify(firing.gateway.labels)}, ${JSON.stringify(firing.agent.labels)}`,
+    );
+    expect(firing.agent.labels.service_name, 'the agent alert names the service whose telemetry stops').toBe('worker');
+    expect(firing.gateway.labels.service_name ?? '', 'a gateway serves every service').toBe('');
+    expect(firing.others, 'no running Collector alerts').toBe(0);
+  }, 120_000);
 });
