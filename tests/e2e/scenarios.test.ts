@@ -23,11 +23,12 @@ import { API, checksOf, FULL_CHAIN, telemetrygen, WAVES, type Case, type Check }
  * checked the same way. After the waves, the platform faults: a hung Tempo under a burst of spans
  * (TelemetryPipelineDropping) and a hung Collector (OtelCollectorDown, ServiceDown of every service).
  *
- * NoTraffic is proved at the start, on an api that is up, exporting, and has served nothing but
- * health probes (the rule's "no request series" branch), then false once traffic flows. Its other
- * branch (10 minutes of flat series) and TrafficSpike (compares with the average of the hour before
- * and needs 30 minutes of it) outlast a test run: their runbooks' commands produce them on a running
- * stack, and prometheus/tests/alerts-http.yml proves both expressions, firing and silent.
+ * NoTraffic is proved silent at the start, on an api that is up, exporting, and has served nothing
+ * but health probes: a plain `docker compose up` without the load profile shows no standing warning
+ * (the rule asks for traffic in the last 24 h that then stopped), and silent once traffic flows. Its
+ * firing case (10 minutes without requests after traffic) and TrafficSpike (compares with the average
+ * of the hour before and needs 30 minutes of it) outlast a test run: their runbooks' commands produce
+ * them on a running stack, and prometheus/tests/alerts-http.yml proves both expressions, firing and silent.
  */
 const baseline = new AbortController();
 const stats: LoadStats = { requests: 0, byStatus: {}, okByAction: {} };
@@ -118,8 +119,8 @@ afterAll(async () => {
 }, 120_000);
 
 describe('failure scenarios drive their runbook alerts', () => {
-  it('NoTraffic: true for an api that has served only health probes, false once requests flow', async () => {
-    expect(noTrafficBeforeLoad, 'NoTraffic expression before the first request').not.toEqual([]);
+  it('NoTraffic: silent for an idle api that has served only health probes, and once requests flow', async () => {
+    expect(noTrafficBeforeLoad, 'NoTraffic expression before the first request').toEqual([]);
     await until(
       'NoTraffic expression false under the baseline traffic',
       () => exprSeries(NO_TRAFFIC),
