@@ -81,7 +81,7 @@ describe('tools/k8s-check fails on broken input', () => {
       'processors: [memory_limiter, resource_detection, transform/drop_argv]',
       'processors: [memory_limiter, nosuch]',
     );
-    edit('deploy/kubernetes/agent-daemonset.yaml', /\n +- name: GATEWAY_SERVICE\n +value: [^\n]*/, '');
+    edit('deploy/kubernetes/agent-daemonset.yaml', /\n +- name: GATEWAY_HOSTNAME\n +value: [^\n]*/, '');
     edit('deploy/kubernetes/overlays/sidecar/otel-agent-sidecar.yaml', 'mode: sidecar', 'mode: sidecars');
     edit('deploy/kubernetes/base/shop-api.yaml', 'readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false');
     edit('deploy/kubernetes/agent-daemonset.yaml', 'priorityClassName: otelkit-node-agent', 'priorityClassName: nosuch-class');
@@ -91,7 +91,7 @@ describe('tools/k8s-check fails on broken input', () => {
     expect(output).toMatch(
       /FAIL deploy\/kubernetes: DaemonSet otelkit\/otel-agent container otelcol: otelcol validate \/etc\/otelcol\/agent\.yaml: [^\n]*\n[\s\S]*nosuch/,
     );
-    expect(output).toContain('uses ${env:GATEWAY_SERVICE} without a default, and it is not set');
+    expect(output).toContain('uses ${env:GATEWAY_HOSTNAME} without a default, and it is not set');
     expect(output).toContain('OpenTelemetryCollector otelkit/otel-agent-sidecar: CRD schema: spec.mode in body should be one of');
     expect(output).toContain('Deployment otelkit/api container api: readOnlyRootFilesystem is not true');
     expect(output).toContain('DaemonSet otelkit/otel-agent: priorityClassName nosuch-class does not exist');

@@ -46,7 +46,6 @@ const DAEMONSET_FLOWS: Flow[] = [
   ]),
   ['otel-agent', 'otel-gateway', 4317],
   ['otel-agent', 'prometheus', 9090],
-  ['otel-agent', 'apiserver', 443],
   ['prometheus', 'otel-agent', 8888],
 ];
 const SIDECAR_FLOWS: Flow[] = SHOP.flatMap((s): Flow[] => [
@@ -88,6 +87,9 @@ const DAEMONSET_CLOSED: Flow[] = [
   ['otel-agent', 'tempo', 4317],
   ['otel-agent', 'loki', 3100],
   ['api', 'otel-gateway', 4317],
+  // The agent's dns resolver reads DNS only: no way to the Kubernetes API (Prometheus alone needs it).
+  ['otel-agent', 'apiserver', 443],
+  ['otel-agent', 'apiserver', 6443],
 ];
 const SIDECAR_CLOSED: Flow[] = [
   ['outsider', 'api', 8888],

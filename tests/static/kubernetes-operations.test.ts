@@ -23,7 +23,7 @@ describe('gateways: a StatefulSet behind the headless Service the agents resolve
 
   it('both resolvers point at that Service', () => {
     const service = find(DEFAULT, 'Service', 'otel-gateway').metadata.name;
-    expect(resolveEnv(DEFAULT, container(DEFAULT, 'DaemonSet', 'otel-agent').env).GATEWAY_SERVICE).toBe(`${service}.otelkit`);
+    expect(resolveEnv(DEFAULT, container(DEFAULT, 'DaemonSet', 'otel-agent').env).GATEWAY_HOSTNAME).toBe(`${service}.otelkit.svc`);
     const sidecar = find(SIDECAR, 'OpenTelemetryCollector', 'otel-agent-sidecar');
     expect(resolveEnv(SIDECAR, sidecar.spec?.env).GATEWAY_HOSTNAME).toBe(`${service}.otelkit.svc`);
   });
