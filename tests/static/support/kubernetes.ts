@@ -66,6 +66,7 @@ export interface Container {
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   livenessProbe?: Probe;
   readinessProbe?: Probe;
+  lifecycle?: { preStop?: { sleep?: { seconds: number }; exec?: { command: string[] }; httpGet?: Probe['httpGet'] } };
   volumeMounts?: Array<{ name: string; mountPath: string }>;
 }
 export interface PodSpec {
