@@ -8,14 +8,24 @@
  * (comma-separated tokens, as OTEL_SEMCONV_STABILITY_OPT_IN): `logs/dup` adds the old `exception`
  * span events next to the log records, for backends that still read them. Unlike a published
  * instrumentation (whose default must stay span events until its next major), this is application
- * code with its own dashboards and alerts, already on log records: unset and `logs` mean logs only.
- * Read on each use (exceptions are rare), so a test or an operator's restart sees the current value.
+ * code whose dashboards and alerts already read the log records: unset and `logs` mean logs only.
+ * startTelemetry (src/instrumentation/sdk.ts) reads the variable: settings are read there only.
  */
 export const EXCEPTION_SIGNAL_ENV = 'OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN';
 
-/** Whether exceptions are also recorded as `exception` span events (`logs/dup`). */
-export function exceptionSpanEvents(env: NodeJS.ProcessEnv = process.env): boolean {
-  const value = env[EXCEPTION_SIGNAL_ENV];
-  if (!value) return false;
-  return value.split(',').some((token) => token.trim() === 'logs/dup');
+let spanEvents = false;
+
+/** Whether a value of OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN asks for span events too (`logs/dup`). */
+export function wantsExceptionSpanEvents(value: string | undefined): boolean {
+  return (value ?? '').split(',').some((token) => token.trim() === 'logs/dup');
+}
+
+/** Sets the switch (startTelemetry, from the environment). */
+export function setExceptionSpanEvents(on: boolean): void {
+  spanEvents = on;
+}
+
+/** Whether exceptions are also recorded as `exception` span events. */
+export function exceptionSpanEvents(): boolean {
+  return spanEvents;
 }

@@ -2,7 +2,8 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError } from '../../src/domain/errors.ts';
-import { EXCEPTION_SIGNAL_ENV, exceptionSpanEvents } from '../../src/telemetry/exception-signal.ts';
+import { startTelemetry } from '../../src/instrumentation/sdk.ts';
+import { EXCEPTION_SIGNAL_ENV, exceptionSpanEvents, setExceptionSpanEvents, wantsExceptionSpanEvents } from '../../src/telemetry/exception-signal.ts';
 import { markFailed, recordOutcome } from '../../src/telemetry/tracing.ts';
 
 /**
@@ -31,6 +32,7 @@ const driverError = () =>
 
 afterEach(() => {
   vi.unstubAllEnvs();
+  setExceptionSpanEvents(false);
 });
 
 describe('a failed span', () => {
@@ -42,7 +44,7 @@ describe('a failed span', () => {
   });
 
   it(`gets the exception event back with ${EXCEPTION_SIGNAL_ENV}=logs/dup: type, message, stack, none of the error's fields`, async () => {
-    vi.stubEnv(EXCEPTION_SIGNAL_ENV, 'logs/dup');
+    setExceptionSpanEvents(true);
     const span = await ended((s) => markFailed(s, driverError()));
     const event = span.events.find((e) => e.name === 'exception');
     expect(event?.attributes).toMatchObject({ 'exception.type': 'Error', 'exception.message': 'connect failed' });
@@ -54,7 +56,7 @@ describe('a failed span', () => {
 
 describe('an expected outcome', () => {
   it('leaves the span UNSET, without error.type or an event, even with the switch on', async () => {
-    vi.stubEnv(EXCEPTION_SIGNAL_ENV, 'logs/dup');
+    setExceptionSpanEvents(true);
     const span = await ended((s) => recordOutcome(s, new ConflictError('email_taken', 'a user with this email already exists')));
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
     expect(span.attributes).not.toHaveProperty(['error.type']);
@@ -63,11 +65,21 @@ describe('an expected outcome', () => {
 });
 
 describe(`${EXCEPTION_SIGNAL_ENV}`, () => {
-  it('adds span events only for logs/dup (semconv tokens, comma-separated); unset and logs mean log records only', () => {
-    expect(exceptionSpanEvents({})).toBe(false);
-    expect(exceptionSpanEvents({ [EXCEPTION_SIGNAL_ENV]: 'logs' })).toBe(false);
-    expect(exceptionSpanEvents({ [EXCEPTION_SIGNAL_ENV]: '' })).toBe(false);
-    expect(exceptionSpanEvents({ [EXCEPTION_SIGNAL_ENV]: 'logs/dup' })).toBe(true);
-    expect(exceptionSpanEvents({ [EXCEPTION_SIGNAL_ENV]: 'http, logs/dup' })).toBe(true);
+  it('asks for span events only with logs/dup (semconv tokens, comma-separated); unset and logs mean log records only', () => {
+    expect(wantsExceptionSpanEvents(undefined)).toBe(false);
+    expect(wantsExceptionSpanEvents('')).toBe(false);
+    expect(wantsExceptionSpanEvents('logs')).toBe(false);
+    expect(wantsExceptionSpanEvents('logs/dup')).toBe(true);
+    expect(wantsExceptionSpanEvents('http, logs/dup')).toBe(true);
+  });
+
+  it('is read by startTelemetry: off by default, on with logs/dup', async () => {
+    vi.stubEnv('OTEL_SDK_DISABLED', 'true');
+    vi.stubEnv(EXCEPTION_SIGNAL_ENV, 'logs/dup');
+    await startTelemetry()();
+    expect(exceptionSpanEvents()).toBe(true);
+    vi.stubEnv(EXCEPTION_SIGNAL_ENV, undefined);
+    await startTelemetry()();
+    expect(exceptionSpanEvents()).toBe(false);
   });
 });
