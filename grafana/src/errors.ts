@@ -274,7 +274,9 @@ const evidence = [
 export const errorsDashboard = (): Dashboard => {
   const builder = new DashboardBuilder('otelkit / Errors: exceptions by service, type and fingerprint')
     .uid('otelkit-errors')
-    .description('Exceptions (log records and their count) grouped by service, type and fingerprint; new types; newest messages; their logs and traces.')
+    .description(
+      'Exceptions (log records and their count) grouped by service, type and fingerprint; new types; newest messages; their logs and traces.',
+    )
     .tags(['otelkit', 'errors'])
     .time({ from: 'now-1h', to: 'now' })
     .refresh('30s')

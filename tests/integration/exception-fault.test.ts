@@ -30,7 +30,7 @@ describe('novel_exception fault', () => {
     expect(state.body).toEqual({ novel_exception: false });
   });
 
-  it('makes GET /api/products throw a CatalogueMappingError, recorded with one fingerprint on the server span and the error log', async () => {
+  it('makes GET /api/products throw a CatalogueMappingError, recorded once per request as a log record with one fingerprint, and counted', async () => {
     expect((await setFault({ novel_exception: true })).body).toEqual({ novel_exception: true });
     const requestIds = ['novel-1', 'novel-2'];
     try {
@@ -76,6 +76,8 @@ describe('novel_exception fault', () => {
     expect(records[1]!.attributes['exception.fingerprint']).toBe(fingerprint);
     // Counted where the records were written: 2 for this type and fingerprint, whatever is sampled.
     const counted = (await metricPoints('otelkit.exceptions')).filter((p) => p.attributes['exception.type'] === 'CatalogueMappingError');
-    expect(counted).toEqual([{ attributes: { 'exception.type': 'CatalogueMappingError', 'exception.fingerprint': fingerprint }, value: 2 }]);
+    expect(counted).toEqual([
+      { attributes: { 'exception.type': 'CatalogueMappingError', 'exception.fingerprint': fingerprint }, value: 2 },
+    ]);
   });
 });

@@ -138,6 +138,8 @@ describe('one order, one trace', () => {
     // The exception is the api's request_failed record, in the server span's context; no span event.
     expect(server!.events).toEqual([]);
     const records = exportedLogs().filter((r) => r.body === 'request_failed' && r.attributes.request_id === 'gateway-failure-1');
-    expect(records.map((r) => [r.spanContext?.spanId, r.attributes['exception.type']])).toEqual([[server!.spanContext().spanId, 'PaymentGatewayError']]);
+    expect(records.map((r) => [r.spanContext?.spanId, r.attributes['exception.type']])).toEqual([
+      [server!.spanContext().spanId, 'PaymentGatewayError'],
+    ]);
   });
 });

@@ -168,7 +168,8 @@ describe('failures set ERROR on the spans that failed', () => {
         'SERVER POST /api/orders',
         'SERVER POST /charges',
       ]);
-      for (const name of ['process_order', 'charge_payment']) expect(named(spans, name).attributes['error.type']).toBe('payment_gateway_error');
+      for (const name of ['process_order', 'charge_payment'])
+        expect(named(spans, name).attributes['error.type']).toBe('payment_gateway_error');
       expect(named(spans, 'POST /api/orders').attributes['error.type']).toBe('502');
       expect(spans.filter((s) => s.events.length > 0).map((s) => s.name)).toEqual([]);
       // Once, where the api handled it: request_failed in the context of its server span.

@@ -3,7 +3,12 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type Readabl
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError } from '../../src/domain/errors.ts';
 import { startTelemetry } from '../../src/instrumentation/sdk.ts';
-import { EXCEPTION_SIGNAL_ENV, exceptionSpanEvents, setExceptionSpanEvents, wantsExceptionSpanEvents } from '../../src/telemetry/exception-signal.ts';
+import {
+  EXCEPTION_SIGNAL_ENV,
+  exceptionSpanEvents,
+  setExceptionSpanEvents,
+  wantsExceptionSpanEvents,
+} from '../../src/telemetry/exception-signal.ts';
 import { markFailed, recordOutcome } from '../../src/telemetry/tracing.ts';
 
 /**

@@ -10,6 +10,7 @@ import { createLogger } from '../../src/infra/logger.ts';
 import { startTelemetry } from '../../src/instrumentation/sdk.ts';
 import { listen } from '../../src/services/serve.ts';
 import { DURATION_BUCKETS_SECONDS } from '../../src/telemetry/attributes.ts';
+import { ServerRequestTelemetry } from '../../src/telemetry/http-server.ts';
 import { JsonLines } from '../helpers/json-lines.ts';
 
 /** A pull reader: the test collects when it wants the current points. */
@@ -170,6 +171,30 @@ describe('the server span middleware, through node:http', () => {
     expect(counted?.dataPoints.map((p) => [p.attributes, p.value])).toEqual([
       [{ 'exception.type': 'Error', 'exception.fingerprint': record!.attributes['exception.fingerprint'] }, 1],
     ]);
+  });
+
+  it('an exception that escaped the error handler: one record in the server span context, error.type = its type (no response)', async () => {
+    const request = new ServerRequestTelemetry({
+      method: 'GET',
+      path: '/x',
+      scheme: 'http',
+      host: undefined,
+      userAgent: undefined,
+      clientAddress: undefined,
+      protocolVersion: '1.1',
+      carrier: {},
+    });
+    request.fail(new RangeError('escaped'));
+    request.end(500, '/x');
+    await spanProcessor.forceFlush();
+    await logProcessor.forceFlush();
+    const [span] = spans.getFinishedSpans();
+    expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span!.attributes['error.type']).toBe('RangeError');
+    expect(span!.events).toEqual([]);
+    const exported = records.getFinishedLogRecords().map((r) => [r.body, r.spanContext?.spanId, r.attributes['exception.type']]);
+    expect(exported).toEqual([['unhandled_exception', span!.spanContext().spanId, 'RangeError']]);
+    expect((await durationPoints())!.points[0]!.attributes['error.type']).toBe('RangeError');
   });
 
   it('gives a 4xx no error.type, on the span and on the metric point', async () => {
