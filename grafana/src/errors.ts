@@ -1,19 +1,17 @@
 /**
- * Errors dashboard (uid otelkit-errors): the exceptions the services throw, grouped by service,
- * type, route and fingerprint, with how many, since when, the newest message, and the way to a
- * sample trace and its logs. docs/errors.md explains how to use it.
+ * Errors dashboard (uid otelkit-errors): the exceptions the services record, grouped by service,
+ * type and fingerprint, with how many, since when, the newest message, and the way to their logs and
+ * traces. docs/errors.md explains how to use it.
  *
- * Sources, all from what the services already emit:
- * - counts, first/last seen, new types: traces_span_metrics_events_total, which the Collector's
- *   span_metrics connector counts from the `exception` events of spans (collector/config.yaml,
- *   `events`), labelled with the event's exception.type and exception.fingerprint
- *   (src/telemetry/exceptions.ts) and the span's service, kind and http.route. Only SERVER and
- *   CONSUMER spans are counted: the exception that failed a request or a message, once (the same
- *   exception is also recorded on each inner span it crossed). Its exemplars link to traces.
- * - newest message and crashes: the error log records in Loki, whose exception.type /
+ * Sources: each exception is recorded once, as an error log record where it is handled or escapes
+ * (semconv: exceptions are log records, not span events; src/telemetry/exception-signal.ts), and
+ * counted where that record is written:
+ * - counts, first/last seen, new types: otelkit_exceptions_total (src/telemetry/exception-metrics.ts),
+ *   by service_name, exception_type and exception_fingerprint. App-side, so exact whatever share of
+ *   traces is sampled; its exemplars link to the trace of a recorded exception.
+ * - details (messages, stacks, the request): the log records in Loki, whose exception.type /
  *   exception.message / exception.fingerprint attributes are structured metadata there
- *   (exception_type, exception_message, exception_fingerprint).
- * - sample traces: TraceQL on the span events in Tempo (event.exception.*).
+ *   (exception_type, exception_message, exception_fingerprint), with trace_id to the trace.
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
@@ -25,14 +23,22 @@ import { logs, lokiTimeseries, promInstantTable, promRange, promTable, stat, tim
 import { alertThresholds, NEW_EXCEPTION_RATE_ALERT } from './thresholds.ts';
 import { exceptionServiceVariable } from './variables.ts';
 
-/** The span_metrics event counter (Prometheus name of traces.span.metrics.events). */
-export const EXCEPTIONS = 'traces_span_metrics_events_total';
-/** Exception events that ended a request (SERVER span) or a message (CONSUMER span), of the selected services. */
-const SEL = 'service_name=~"$service", exception_type!="", span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"';
-const GROUP = 'service_name, exception_type, http_route, exception_fingerprint';
+/** The exception counter (Prometheus name of otelkit.exceptions): one per exception log record. */
+export const EXCEPTIONS = 'otelkit_exceptions_total';
+/** Exceptions of the selected services. */
+const SEL = 'service_name=~"$service", exception_type!=""';
+const GROUP = 'service_name, exception_type, exception_fingerprint';
 const TYPE = 'service_name, exception_type';
-/** Loki: error records that carry an exception (crashes included, which have no span). */
+/** Loki: the exception log records (crashes included, which have no span). */
 const LOKI_EXCEPTIONS = '{service_namespace="otelkit", service_name=~"$service"} | exception_type!=""';
+
+/**
+ * Exceptions per group within `range`, exact: an SDK counter's series starts at its first export
+ * with the count so far (not at 0), which increase() would miss; so a series born within the range
+ * counts whole, an older one by its increase.
+ */
+const countIn = (by: string, range: string) =>
+  `sum by (${by}) ((${EXCEPTIONS}{${SEL}} unless ${EXCEPTIONS}{${SEL}} offset ${range}) or increase(${EXCEPTIONS}{${SEL}}[${range}]))`;
 
 /** The time of the first sample of each group's series within `range` (seconds). */
 const firstSeen = (by: string, range: string) => `min by (${by}) (min_over_time(timestamp(${EXCEPTIONS}{${SEL}})[${range}:15s]))`;
@@ -43,14 +49,14 @@ const newTypes = (value: string) => `${value} unless on (${TYPE}) count by (${TY
 /** All queries of this dashboard, in one place so they are easy to review and adjust. */
 export const queries = {
   rate: `sum(rate(${EXCEPTIONS}{${SEL}}[$__rate_interval]))`,
-  typesSeen: `count(count by (${TYPE}) (increase(${EXCEPTIONS}{${SEL}}[$__range]) > 0))`,
+  typesSeen: `count(${countIn(TYPE, '$__range')} > 0)`,
   newTypesCount: `count(${newTypes(`count by (${TYPE}) (${EXCEPTIONS}{${SEL}})`)})`,
   rateByType: `sum by (${TYPE}) (rate(${EXCEPTIONS}{${SEL}}[$__rate_interval]))`,
-  // The table: one row per service, type, route and fingerprint.
-  countByGroup: `sum by (${GROUP}) (increase(${EXCEPTIONS}{${SEL}}[$__range]))`,
-  // The connector creates a series at its first exception: its first sample is "first seen" (within
-  // the time range; a series older than the range shows the range's start). Milliseconds for Grafana.
-  // Steps of 15 s, the connector's flush interval: as precise as the data.
+  // The table: one row per service, type and fingerprint.
+  countByGroup: countIn(GROUP, '$__range'),
+  // A series starts at the first export after its first exception: its first sample is "first seen"
+  // (within the time range; a series older than the range shows the range's start). Milliseconds for
+  // Grafana. Steps of 15 s, about the services' metric export interval: as precise as the data.
   firstSeenByGroup: `${firstSeen(GROUP, '$__range')} * 1000`,
   // The last 15 s step whose minute before saw the count grow; a series that never grew after its
   // first point (a one-off) was last seen when it was first seen.
@@ -66,23 +72,21 @@ export const queries = {
     ` | unwrap seen | __error__="" [$__range]) by (${TYPE}, exception_message)) * 1000`,
   logsByType: `sum by (${TYPE}) (count_over_time(${LOKI_EXCEPTIONS} [$__auto]))`,
   exceptionLogs: `${LOKI_EXCEPTIONS} | line_format "{{.exception_type}}: {{.exception_message}}"`,
-  exceptionTraces:
-    '{resource.service.namespace="otelkit" && resource.service.name=~"$service" && event:name="exception" && (kind=server || kind=consumer)}',
+  // Traces whose request or message failed (server or consumer span ERROR): the exception's record
+  // links to its own trace by trace_id; this lists them for browsing.
+  failedTraces:
+    '{resource.service.namespace="otelkit" && resource.service.name=~"$service" && status=error && (kind=server || kind=consumer)}',
 } as const;
 
-/** Links from a row with service, type and fingerprint columns to sample traces and their logs. */
+/** Links from a row with service, type and fingerprint columns to the exception's log records (each with its trace_id). */
 const exceptionLinks = (service: string, type: string, fingerprint: string) => [
-  dataLink(
-    'Sample traces of this exception (Tempo)',
-    tempoSearchUrl(`{resource.service.name="${service}" && event.exception.fingerprint="${fingerprint}"}`),
-  ),
   dataLink(
     'Logs of this exception (Loki)',
     lokiLogsUrl(`{service_namespace="otelkit", service_name="${service}"} | exception_fingerprint="${fingerprint}"`),
   ),
   dataLink(
-    'All traces with this exception type (Tempo)',
-    tempoSearchUrl(`{resource.service.name="${service}" && event.exception.type="${type}"}`),
+    'All logs with this exception type (Loki)',
+    lokiLogsUrl(`{service_namespace="otelkit", service_name="${service}"} | exception_type="${type}"`),
   ),
 ];
 
@@ -90,7 +94,7 @@ const overview = [
   stat(
     {
       title: 'Exceptions per second',
-      description: 'Exceptions that failed a request (server span) or a message (consumer span), all selected services.',
+      description: 'Exceptions recorded (one log record each, where handled or escaping), all selected services.',
     },
     { w: 8, h: 5 },
     'short',
@@ -124,8 +128,8 @@ const overTime = [
     {
       title: 'Exceptions per second by service and type (dots: exemplars)',
       description:
-        'From the exception events of server and consumer spans. The dots are exemplars: hover one and ' +
-        'choose "View trace" to open a request that threw it. Dashed line: the NewExceptionType rate threshold.',
+        'From otelkit_exceptions_total, counted with each exception log record. The dots are exemplars: hover ' +
+        'one and choose "View trace" to open a request that threw it. Dashed line: the NewExceptionType rate threshold.',
     },
     { w: 16, h: 9 },
     'short',
@@ -136,7 +140,7 @@ const overTime = [
     {
       title: 'Error logs with an exception, by type',
       description:
-        'Log records carrying exception.type (Loki). Includes what no span records: crashes ' +
+        'The same records from Loki (exception.type): what the counter counts, including crashes ' +
         '(uncaught_exception) and errors logged outside a request.',
     },
     { w: 8, h: 9 },
@@ -147,10 +151,10 @@ const overTime = [
 
 const groupsTable = promTable(
   {
-    title: 'Exceptions by service, type and route',
+    title: 'Exceptions by service, type and fingerprint',
     description:
-      'One row per service, exception type, route and fingerprint (the same type thrown from the same ' +
-      'place): count in the time range, first and last seen. Click a row for sample traces and the logs of that exception.',
+      'One row per service, exception type and fingerprint (the same type thrown from the same ' +
+      'place): count in the time range, first and last seen. Click a row for the log records of that exception (with route, stack and trace_id).',
   },
   { w: 24, h: 10 },
   [
@@ -168,7 +172,6 @@ const groupsTable = promTable(
         renameByName: {
           service_name: 'service',
           exception_type: 'type',
-          http_route: 'route',
           exception_fingerprint: 'fingerprint',
           'Value #A': 'count',
           'Value #B': 'first seen',
@@ -211,10 +214,6 @@ const newTypesTable = promTable(
   .overrideByName('per second (5m)', [{ id: 'unit', value: 'short' }])
   .dataLinks([
     dataLink(
-      'Traces with this exception type (Tempo)',
-      tempoSearchUrl('{resource.service.name="${__data.fields.service}" && event.exception.type="${__data.fields.type}"}'),
-    ),
-    dataLink(
       'Logs of this exception type (Loki)',
       lokiLogsUrl('{service_namespace="otelkit", service_name="${__data.fields.service}"} | exception_type="${__data.fields.type}"'),
     ),
@@ -253,18 +252,18 @@ const newestMessageTable = new TablePanel()
 const evidence = [
   traceTable(
     {
-      title: 'Traces with an exception',
+      title: 'Failed requests and messages (traces)',
       description:
-        'Requests and messages whose server or consumer span recorded an exception. Click a trace id to ' +
-        'open it; "Logs of this trace" lists every log line of it (Loki, by trace_id).',
+        'Traces whose server or consumer span is ERROR (sampled traces only: counts come from the metric). ' +
+        'Click a trace id to open it; "Logs of this trace" lists every log line of it, the exception record included (Loki, by trace_id).',
     },
     { w: 12, h: 9 },
-    queries.exceptionTraces,
+    queries.failedTraces,
   ).dataLinks([dataLink('Logs of this trace (Loki)', lokiLogsUrl('{service_namespace="otelkit"} | trace_id="${__data.fields.traceID}"'))]),
   logs(
     {
       title: 'Newest exceptions (logs)',
-      description: 'Error records with an exception, newest first, shown as "type: message". Expand one: trace_id links to its trace.',
+      description: 'The exception records, newest first, shown as "type: message". Expand one: trace_id links to its trace.',
     },
     { w: 12, h: 9 },
     queries.exceptionLogs,
@@ -273,9 +272,11 @@ const evidence = [
 
 /** Builds the Errors dashboard. */
 export const errorsDashboard = (): Dashboard => {
-  const builder = new DashboardBuilder('otelkit / Errors: exceptions by service, type and route')
+  const builder = new DashboardBuilder('otelkit / Errors: exceptions by service, type and fingerprint')
     .uid('otelkit-errors')
-    .description('Exceptions grouped by service, type, route and fingerprint; new types; newest messages; sample traces and their logs.')
+    .description(
+      'Exceptions (log records and their count) grouped by service, type and fingerprint; new types; newest messages; their logs and traces.',
+    )
     .tags(['otelkit', 'errors'])
     .time({ from: 'now-1h', to: 'now' })
     .refresh('30s')
@@ -284,9 +285,9 @@ export const errorsDashboard = (): Dashboard => {
     .link(otelkitDashboardsLink())
     .link(
       exploreLink(
-        'Exception traces',
-        tempoSearchUrl(queries.exceptionTraces.replace('$service', '${service:regex}')),
-        'TraceQL search in Tempo: server and consumer spans with an exception event, selected services',
+        'Failed traces',
+        tempoSearchUrl(queries.failedTraces.replace('$service', '${service:regex}')),
+        'TraceQL search in Tempo: server and consumer spans with status ERROR, selected services',
       ),
     )
     .link(

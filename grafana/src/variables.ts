@@ -38,9 +38,6 @@ export const routeVariable = (): QueryVariableBuilder =>
 export const tenantVariable = (): QueryVariableBuilder =>
   labelValuesVariable('tenant', 'Tenant', 'shop_api_calls_total{service_namespace="otelkit"}', 'tenant_id');
 
-/**
- * Services that reported exceptions (span_metrics event series). Those series carry service_name
- * but no service_namespace label (the connector copies no resource attribute onto its points).
- */
+/** Services that recorded exceptions (otelkit_exceptions_total, one per exception log record). */
 export const exceptionServiceVariable = (metric: string): QueryVariableBuilder =>
   labelValuesVariable('service', 'Service', `${metric}{exception_type!=""}`, 'service_name');

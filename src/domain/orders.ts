@@ -8,7 +8,7 @@ import {
 } from '../telemetry/attributes.ts';
 import { ATTR_USER_ID } from '../telemetry/semconv.ts';
 import { shopMetrics } from '../telemetry/shop-metrics.ts';
-import { withSpan } from '../telemetry/tracing.ts';
+import { setActiveSpanAttributes, withSpan } from '../telemetry/tracing.ts';
 import { NotFoundError, PaymentDeclinedError, PaymentGatewayError } from './errors.ts';
 import type { Order, PaymentCard } from './model.ts';
 import type { Cache, Logger, OrderEvents, OrderRepository, PaymentGateway } from './ports.ts';
@@ -103,6 +103,8 @@ export class OrderService {
       failure = new PaymentGatewayError(error.code, error.message, { order_id: order.id });
     }
     await this.orders.fail(order.tenantId, order.id, order.lines, reason);
+    // On charge_payment: a decline is an outcome (no error.type), and this attribute says which.
+    setActiveSpanAttributes({ [ATTR_PAYMENT_FAILURE_REASON]: reason });
     shopMetrics().paymentFailures.add(1, { [ATTR_TENANT_ID]: order.tenantId, [ATTR_PAYMENT_FAILURE_REASON]: reason });
     shopMetrics().orders.add(1, { [ATTR_TENANT_ID]: order.tenantId, [ATTR_ORDER_STATUS]: 'failed' });
     this.logger.warn({ order_id: order.id, reason }, 'payment_failed');

@@ -13,7 +13,7 @@ import {
   ValidationError,
 } from '../domain/errors.ts';
 import type { Logger } from '../domain/ports.ts';
-import { recordErrorOnActiveSpan } from '../telemetry/tracing.ts';
+import { exceptionEventOnActiveSpan } from '../telemetry/tracing.ts';
 
 const STATUS: Array<[new (...args: never[]) => DomainError, ContentfulStatusCode]> = [
   [ValidationError, 400],
@@ -34,8 +34,10 @@ export function errorBody(c: Context, error: string, message: string, details?: 
 
 /**
  * Global error handler. Expected domain errors map to 4xx/5xx with their code. Anything else is
- * logged with path, method and exception type, recorded on the server span, and answered with a
- * 500 that carries the request id and never a stack.
+ * answered with a 500 that carries the request id and never a stack. A 5xx is where the exception
+ * is handled, so it is recorded here, once: the error log line with `err` (an OTLP log record in the
+ * server span's context, counted in otelkit.exceptions); the server span gets status ERROR and
+ * `error.type` from the status code when it ends.
  */
 export function handleError(logger: Logger) {
   return (error: Error, c: Context) => {
@@ -44,13 +46,13 @@ export function handleError(logger: Logger) {
       if (error instanceof RateLimitedError) c.header('Retry-After', String(error.retryAfterSeconds));
       if (status >= 500) {
         logger.error({ err: error, error_code: error.code, exception_type: error.name }, 'request_failed');
-        recordErrorOnActiveSpan(error);
+        exceptionEventOnActiveSpan(error);
       }
       return c.json(errorBody(c, error.code, error.message, error.details), status);
     }
     if (isHttpError(error)) return c.json(errorBody(c, httpErrorCode(error.status), error.message), error.status);
     logger.error({ err: error, exception_type: error.name, path: c.req.path, method: c.req.method }, 'unhandled_exception');
-    recordErrorOnActiveSpan(error);
+    exceptionEventOnActiveSpan(error);
     return c.json(errorBody(c, 'internal_error', 'an unexpected error occurred'), 500);
   };
 }

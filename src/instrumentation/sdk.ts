@@ -18,6 +18,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { applyOtelDefaults } from './otel-defaults.ts';
 import { throttleExportErrors } from './export-errors.ts';
 import { resourceDetectorsFromEnv } from './resource-detectors.ts';
+import { EXCEPTION_SIGNAL_ENV, setExceptionSpanEvents, wantsExceptionSpanEvents } from '../telemetry/exception-signal.ts';
 import { registerProcessMetrics } from '../telemetry/process-metrics.ts';
 
 /** Overrides for tests: in-memory processors and readers instead of the OTLP exporters. */
@@ -52,6 +53,8 @@ function instrumentations(): Instrumentation[] {
  */
 export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promise<void> {
   applyOtelDefaults(process.env);
+  // Exceptions are log records; span events too only on request (docs/errors.md).
+  setExceptionSpanEvents(wantsExceptionSpanEvents(process.env[EXCEPTION_SIGNAL_ENV]));
   if (process.env.OTEL_SDK_DISABLED === 'true') {
     const noop = async () => {};
     (globalThis as Record<symbol, unknown>)[SHUTDOWN_SYMBOL] = noop;

@@ -30,7 +30,9 @@ import {
 import { DURATION_BUCKETS_SECONDS } from './attributes.ts';
 import { meter, tracer } from './scope.ts';
 import { spanProfile, type SpanProfile } from './span-profiles.ts';
-import { recordError } from './tracing.ts';
+import { exceptionType } from './exceptions.ts';
+import { emitExceptionRecord } from './log-records.ts';
+import { markFailed } from './tracing.ts';
 
 /** What the server span needs to know about an incoming request, read by the HTTP layer. */
 export interface IncomingRequest {
@@ -80,6 +82,8 @@ export class ServerRequestTelemetry {
   private readonly metricAttributes: Attributes;
   /** Span profile labels (docs/profiling.md); undefined unless continuous profiling is on. */
   private readonly profile: SpanProfile | undefined;
+  /** The type of an exception that escaped every handler (see `fail`). */
+  private escaped: string | undefined;
 
   constructor(request: IncomingRequest) {
     const known = KNOWN_METHODS.has(request.method);
@@ -113,14 +117,22 @@ export class ServerRequestTelemetry {
     return context.with(this.context, fn);
   }
 
-  /** An exception escaped every handler: the span records it (status and error.type follow in `end`). */
+  /**
+   * An exception escaped every handler (the error handler answers everything else): nothing logged
+   * it, so its log record is written here, in the server span's context; the app produced no
+   * response, so `error.type` is the exception's type (HTTP semconv), on the span and in `end`.
+   */
   fail(error: unknown): void {
-    recordError(this.span, error);
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.escaped = exceptionType(err);
+    context.with(this.context, () => emitExceptionRecord(err, 'unhandled_exception'));
+    markFailed(this.span, err, this.escaped);
   }
 
   /**
    * Ends the span and records the duration. A 5xx is a failure: status ERROR and `error.type` = the
-   * status code; a 4xx is the client's doing and leaves the status UNSET (HTTP semconv).
+   * status code, or the exception's type when one escaped before any response (`fail`); a 4xx is
+   * the client's doing and leaves the status UNSET without `error.type` (HTTP semconv).
    */
   end(statusCode: number, route: string | undefined): void {
     const seconds = (performance.now() - this.started) / 1000;
@@ -134,7 +146,9 @@ export class ServerRequestTelemetry {
       this.profile?.rename(`${this.nameMethod} ${route}`);
       metricAttributes[ATTR_HTTP_ROUTE] = route;
     }
-    if (statusCode >= 500) {
+    if (this.escaped !== undefined) {
+      metricAttributes[ATTR_ERROR_TYPE] = this.escaped;
+    } else if (statusCode >= 500) {
       span.setStatus({ code: SpanStatusCode.ERROR });
       span.setAttribute(ATTR_ERROR_TYPE, String(statusCode));
       metricAttributes[ATTR_ERROR_TYPE] = String(statusCode);

@@ -1,5 +1,6 @@
 import { isSpanContextValid, logs, SeverityNumber, trace, type AnyValue, type Logger } from '@opentelemetry/api';
 import { ATTR_EXCEPTION_TYPE } from '@opentelemetry/semantic-conventions';
+import { countException } from './exception-metrics.ts';
 import { ATTR_EXCEPTION_FINGERPRINT, exceptionFingerprint, exceptionType } from './exceptions.ts';
 import { INSTRUMENTATION_SCOPE } from './scope.ts';
 
@@ -34,6 +35,8 @@ export interface LogLine {
  * Emits one log line as an OTLP log record through the Logs API, in the active context (so it
  * carries the active span's trace and span ids): severity from the level, body = the message, the
  * other fields as attributes, `err` as the record's exception (exception.type/message/stacktrace).
+ * A line with `err` is how an exception is recorded (once, where it is handled: docs/errors.md), so
+ * it is also counted here, in otelkit.exceptions: the record and the count cannot disagree.
  */
 export function emitLogRecord(line: LogLine): void {
   logger ??= logs.getLogger(INSTRUMENTATION_SCOPE.name, INSTRUMENTATION_SCOPE.version);
@@ -47,13 +50,15 @@ export function emitLogRecord(line: LogLine): void {
   const error = line.error;
   if (error) {
     if (typeof error.type === 'string' && typeof error.name !== 'string') error.name = error.type;
-    // The same type and fingerprint as the span's exception event (the SDK would take a `code`
-    // field as the type). The line's own `exception_type` field says the same: Loki would turn both
-    // into one `exception_type` key, so only the record's attribute is sent.
+    // The class name as type, guarded (the SDK would take a `code` field as the type), and the
+    // fingerprint the Errors dashboard groups by. The line's own `exception_type` field says the
+    // same: Loki would turn both into one `exception_type` key, so only the record's attribute is sent.
     const type = exceptionType(error);
+    const fingerprint = exceptionFingerprint(type, typeof error.stack === 'string' ? error.stack : undefined);
     attributes[ATTR_EXCEPTION_TYPE] = type;
-    attributes[ATTR_EXCEPTION_FINGERPRINT] = exceptionFingerprint(type, typeof error.stack === 'string' ? error.stack : undefined);
+    attributes[ATTR_EXCEPTION_FINGERPRINT] = fingerprint;
     delete attributes.exception_type;
+    countException(type, fingerprint);
   }
   logger.emit({
     severityNumber: SEVERITY[line.level] ?? SeverityNumber.UNSPECIFIED,
@@ -62,6 +67,16 @@ export function emitLogRecord(line: LogLine): void {
     attributes,
     ...(error ? { exception: error } : {}),
   });
+}
+
+/**
+ * Records an exception nothing logged (one that escaped every handler) as an error log record in the
+ * active context, as the logger would: the same exception attributes and the same count.
+ */
+export function emitExceptionRecord(error: Error, message: string): void {
+  const serialized: Record<string, unknown> = { type: error.constructor?.name ?? error.name, message: error.message, stack: error.stack };
+  if (error.name) serialized.name = error.name;
+  emitLogRecord({ level: 50, levelLabel: 'error', message, fields: {}, bindings: {}, error: serialized });
 }
 
 /**

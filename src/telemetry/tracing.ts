@@ -11,6 +11,7 @@ import {
 } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { exceptionSpanEvents } from './exception-signal.ts';
 import { exceptionAttributes } from './exceptions.ts';
 import { tracer } from './scope.ts';
 
@@ -22,24 +23,33 @@ export interface SpanOptions {
 }
 
 /**
- * Runs `fn` inside an active span and ends it. When `fn` throws a failure, the span records the
- * exception and gets status ERROR; when it throws an expected outcome (see isExpectedOutcome), the
- * span only says which in `error.type` and its status stays UNSET.
+ * Runs `fn` inside an active span and ends it. When `fn` throws a failure, the span gets status
+ * ERROR and `error.type` (the exception itself is recorded once, as a log record, where it is
+ * handled); when it throws an expected outcome (see isExpectedOutcome), the span stays as it is:
+ * UNSET, no `error.type`, the outcome in the domain attributes the code sets.
  */
 export function withSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
   return withSpanFrom(context.active(), name, options, fn);
 }
 
 /**
- * Marks a span failed with the exception attached: an `exception` event (semconv name) with type,
- * message, stack and our `exception.fingerprint` (src/telemetry/exceptions.ts), which
- * `span.recordException` cannot add.
+ * Marks a span failed: status ERROR and `error.type`. No exception on the span: semconv records an
+ * exception once, as a log record where it is handled (docs/errors.md), not on every span it
+ * crossed. With OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs/dup the old `exception` event is added too.
  */
-export function recordError(span: Span, error: unknown): void {
+export function markFailed(span: Span, error: unknown, type?: string): void {
   const err = error instanceof Error ? error : new Error(String(error));
-  span.addEvent('exception', exceptionAttributes(err));
+  addExceptionEvent(span, err);
   span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
-  span.setAttribute(ATTR_ERROR_TYPE, errorType(err));
+  span.setAttribute(ATTR_ERROR_TYPE, type ?? errorType(err));
+}
+
+/**
+ * The compatibility span event (`logs/dup` only): `exception` with type, message, stack and our
+ * `exception.fingerprint` (src/telemetry/exceptions.ts), which `span.recordException` cannot add.
+ */
+function addExceptionEvent(span: Span, error: Error): void {
+  if (exceptionSpanEvents()) span.addEvent('exception', exceptionAttributes(error));
 }
 
 /**
@@ -52,12 +62,12 @@ export function isExpectedOutcome(error: unknown): boolean {
 }
 
 /**
- * What a span records about an error that ended its operation: an expected outcome only names
- * itself in `error.type` (status UNSET, no exception event); a failure is recorded as an error.
+ * What a span records about an error that ended its operation: an expected outcome nothing (the
+ * operation did what it should; recording-errors.md: no error status, no `error.type`); a failure
+ * status ERROR and `error.type`.
  */
 export function recordOutcome(span: Span, error: unknown): void {
-  if (isExpectedOutcome(error)) span.setAttribute(ATTR_ERROR_TYPE, errorType(error as Error));
-  else recordError(span, error);
+  if (!isExpectedOutcome(error)) markFailed(span, error);
 }
 
 /** A low-cardinality error type: a stable code when the error carries one, else its class name. */
@@ -105,10 +115,13 @@ export function endActiveSpanFailed(error: Error): void {
   span.end();
 }
 
-/** Records an exception on the active span (in a handler: the HTTP server span). */
-export function recordErrorOnActiveSpan(error: unknown): void {
+/**
+ * Where a handler records an exception (its log record), the compatibility span event on the active
+ * span too (in a request handler: the server span, whose status its response code sets).
+ */
+export function exceptionEventOnActiveSpan(error: unknown): void {
   const span = trace.getActiveSpan();
-  if (span) recordError(span, error);
+  if (span) addExceptionEvent(span, error instanceof Error ? error : new Error(String(error)));
 }
 
 /** Runs `fn` with tracing suppressed: probes and metric callbacks must not start root spans. */

@@ -147,6 +147,16 @@ describe('the confirmation stream', () => {
     );
     expect(settle?.attributes['messaging.operation.type']).toBe('settle');
     expect(settle?.spanContext().traceId).toBe(dead[0]!.message.traceparent!.split('-')[1]);
+    // Each failed delivery: its exception is one record, in the context of the consumer span that
+    // handled it (ERROR, with error.type), which carries no exception event.
+    const consumers = finishedSpans().filter((s) => s.kind === SpanKind.CONSUMER && s.attributes['messaging.message.id'] === poisonId);
+    const failures = exportedLogs().filter((r) => r.body === 'confirmation_failed' && r.attributes.message_id === poisonId);
+    expect(failures).toHaveLength(3);
+    expect(failures.map((r) => r.spanContext?.spanId).sort()).toEqual(consumers.map((s) => s.spanContext().spanId).sort());
+    for (const span of consumers) {
+      expect(span.attributes['error.type']).toBe('Error');
+      expect(span.events).toEqual([]);
+    }
   });
 
   it('dead-letters a malformed entry at its first delivery, without handing it to the handler', async () => {

@@ -2,14 +2,14 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcessStack, TEST_ADMIN_TOKEN, type InProcessStack } from '../helpers/in-process-stack.ts';
 import { call } from '../helpers/shop-client.ts';
-import { eventually, exportedLogs, finishedSpans } from '../helpers/telemetry.ts';
+import { eventually, exportedLogs, finishedSpans, metricPoints } from '../helpers/telemetry.ts';
 
 /**
  * The api's `novel_exception` fault (scenario new-exception, alert NewExceptionType) throws a type
  * nothing else throws, and what the services emit for it is what the Errors dashboard and the
- * alert read: an `exception` event on the SERVER span with exception.type and exception.fingerprint
- * (counted by the Collector's span_metrics events), and an error log record with the same type and
- * fingerprint (Loki).
+ * alert read: one error log record per request, in the SERVER span's context, with exception.type,
+ * exception.stacktrace and exception.fingerprint (Loki), counted in otelkit.exceptions by type and
+ * fingerprint (Prometheus); the server span is ERROR and carries no exception event.
  */
 let stack: InProcessStack;
 beforeAll(async () => {
@@ -30,7 +30,7 @@ describe('novel_exception fault', () => {
     expect(state.body).toEqual({ novel_exception: false });
   });
 
-  it('makes GET /api/products throw a CatalogueMappingError, recorded with one fingerprint on the server span and the error log', async () => {
+  it('makes GET /api/products throw a CatalogueMappingError, recorded once per request as a log record with one fingerprint, and counted', async () => {
     expect((await setFault({ novel_exception: true })).body).toEqual({ novel_exception: true });
     const requestIds = ['novel-1', 'novel-2'];
     try {
@@ -51,32 +51,33 @@ describe('novel_exception fault', () => {
       () => traceIds.map((t) => finishedSpans().find((s) => s.spanContext().traceId === t && s.kind === SpanKind.SERVER)),
       (found) => found.every(Boolean),
     );
-    const events = servers.map((span) => {
+    for (const span of servers) {
       expect(span!.name).toBe('GET /api/products');
       expect(span!.attributes['http.route']).toBe('/api/products');
       expect(span!.status.code).toBe(SpanStatusCode.ERROR);
-      const exceptions = span!.events.filter((e) => e.name === 'exception');
-      expect(exceptions).toHaveLength(1);
-      return exceptions[0]!.attributes!;
-    });
-    for (const attributes of events) {
-      expect(attributes).toMatchObject({ 'exception.type': 'CatalogueMappingError' });
-      expect(String(attributes['exception.message'])).toMatch(/injected fault novel_exception/);
-      expect(attributes['exception.fingerprint']).toMatch(/^[0-9a-f]{16}$/);
+      expect(span!.events).toEqual([]);
     }
-    // Two requests, one throw site: one fingerprint (the messages differ only in values).
-    expect(events[1]!['exception.fingerprint']).toBe(events[0]!['exception.fingerprint']);
 
     const records = await eventually(
       () => exportedLogs().filter((r) => r.body === 'unhandled_exception' && requestIds.includes(String(r.attributes.request_id))),
       (found) => found.length === 2,
     );
-    for (const record of records) {
-      expect(record.attributes).toMatchObject({
-        'exception.type': 'CatalogueMappingError',
-        'exception.fingerprint': events[0]!['exception.fingerprint'],
-      });
+    records.sort((a, b) => requestIds.indexOf(String(a.attributes.request_id)) - requestIds.indexOf(String(b.attributes.request_id)));
+    for (const [i, record] of records.entries()) {
+      expect(record.spanContext?.spanId).toBe(servers[i]!.spanContext().spanId);
+      expect(record.attributes).toMatchObject({ 'exception.type': 'CatalogueMappingError' });
+      expect(String(record.attributes['exception.message'])).toMatch(/injected fault novel_exception/);
+      expect(String(record.attributes['exception.stacktrace'])).toContain('CatalogueMappingError');
+      expect(record.attributes['exception.fingerprint']).toMatch(/^[0-9a-f]{16}$/);
       expect(record.attributes).not.toHaveProperty('exception_type');
     }
+    // Two requests, one throw site: one fingerprint (the messages differ only in values).
+    const fingerprint = records[0]!.attributes['exception.fingerprint'];
+    expect(records[1]!.attributes['exception.fingerprint']).toBe(fingerprint);
+    // Counted where the records were written: 2 for this type and fingerprint, whatever is sampled.
+    const counted = (await metricPoints('otelkit.exceptions')).filter((p) => p.attributes['exception.type'] === 'CatalogueMappingError');
+    expect(counted).toEqual([
+      { attributes: { 'exception.type': 'CatalogueMappingError', 'exception.fingerprint': fingerprint }, value: 2 },
+    ]);
   });
 });

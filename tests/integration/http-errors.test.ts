@@ -5,7 +5,7 @@ import { listen } from '../../src/services/serve.ts';
 import { startInProcessStack, type InProcessStack, LogCapture } from '../helpers/in-process-stack.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { CARD, call, newSession } from '../helpers/shop-client.ts';
-import { eventually, finishedSpans } from '../helpers/telemetry.ts';
+import { eventually, exportedLogs, finishedSpans } from '../helpers/telemetry.ts';
 
 let stack: InProcessStack;
 beforeAll(async () => {
@@ -90,7 +90,11 @@ describe('unexpected errors', () => {
         (s) => s !== undefined,
       );
       expect(span!.status.code).toBe(SpanStatusCode.ERROR);
-      expect(span!.events.some((e) => e.name === 'exception')).toBe(true);
+      // Recorded once, as the handler's log record in the server span's context: no span event.
+      expect(span!.events).toEqual([]);
+      const record = exportedLogs().find((r) => r.body === 'unhandled_exception' && r.attributes.request_id === 'boom-1');
+      expect(record?.spanContext?.spanId).toBe(span!.spanContext().spanId);
+      expect(record?.attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'kaboom' });
     } finally {
       server.close();
     }

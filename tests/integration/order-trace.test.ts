@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.ts';
 import { CARD, call, newSession } from '../helpers/shop-client.ts';
-import { eventually, finishedSpans } from '../helpers/telemetry.ts';
+import { eventually, exportedLogs, finishedSpans } from '../helpers/telemetry.ts';
 
 let stack: InProcessStack;
 beforeAll(async () => {
@@ -135,6 +135,11 @@ describe('one order, one trace', () => {
     );
     expect(server!.status.code).toBe(SpanStatusCode.ERROR);
     expect(server!.attributes['http.response.status_code']).toBe(502);
-    expect(server!.events.filter((e) => e.name === 'exception')).toHaveLength(1);
+    // The exception is the api's request_failed record, in the server span's context; no span event.
+    expect(server!.events).toEqual([]);
+    const records = exportedLogs().filter((r) => r.body === 'request_failed' && r.attributes.request_id === 'gateway-failure-1');
+    expect(records.map((r) => [r.spanContext?.spanId, r.attributes['exception.type']])).toEqual([
+      [server!.spanContext().spanId, 'PaymentGatewayError'],
+    ]);
   });
 });

@@ -110,8 +110,8 @@ describe('dashboard thresholds equal the alert rules', () => {
   });
 
   it('new exception type rate: NewExceptionType', () => {
-    expect(alertThreshold('traces_span_metrics_events_total')).toBe(NEW_EXCEPTION_RATE_ALERT);
-    expect(redSteps('otelkit-errors', 'rate(traces_span_metrics_events_total')).toContain(NEW_EXCEPTION_RATE_ALERT);
+    expect(alertThreshold('otelkit_exceptions_total')).toBe(NEW_EXCEPTION_RATE_ALERT);
+    expect(redSteps('otelkit-errors', 'rate(otelkit_exceptions_total')).toContain(NEW_EXCEPTION_RATE_ALERT);
   });
 
   it('database pool usage', () => {

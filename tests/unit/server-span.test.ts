@@ -10,6 +10,7 @@ import { createLogger } from '../../src/infra/logger.ts';
 import { startTelemetry } from '../../src/instrumentation/sdk.ts';
 import { listen } from '../../src/services/serve.ts';
 import { DURATION_BUCKETS_SECONDS } from '../../src/telemetry/attributes.ts';
+import { ServerRequestTelemetry } from '../../src/telemetry/http-server.ts';
 import { JsonLines } from '../helpers/json-lines.ts';
 
 /** A pull reader: the test collects when it wants the current points. */
@@ -150,15 +151,58 @@ describe('the server span middleware, through node:http', () => {
     ]);
   });
 
-  it('marks a 5xx failed: status ERROR, error.type = the status code, the exception recorded', async () => {
+  it('marks a 5xx failed: status ERROR, error.type = the status code; the exception is one log record in its context, counted, no span event', async () => {
     expect(await get('/boom')).toBe(500);
     const [span] = spans.getFinishedSpans();
     expect(span!.name).toBe('GET /boom');
     expect(span!.status.code).toBe(SpanStatusCode.ERROR);
     expect(span!.attributes['error.type']).toBe('500');
-    expect(span!.events.map((e) => e.name)).toContain('exception');
-    const found = await durationPoints();
-    expect(found!.points[0]!.attributes['error.type']).toBe('500');
+    expect(span!.events).toEqual([]);
+    const withException = records.getFinishedLogRecords().filter((r) => r.attributes['exception.type'] !== undefined);
+    expect(withException.map((r) => r.body)).toEqual(['unhandled_exception']);
+    const [record] = withException;
+    expect(record!.spanContext).toMatchObject({ traceId: span!.spanContext().traceId, spanId: span!.spanContext().spanId });
+    expect(record!.attributes).toMatchObject({ 'exception.type': 'Error', 'exception.message': 'boom' });
+    expect(String(record!.attributes['exception.stacktrace'])).toContain('Error: boom');
+    const { resourceMetrics } = await metrics.collect();
+    const all = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+    expect(all.find((m) => m.descriptor.name === 'http.server.request.duration')!.dataPoints[0]!.attributes['error.type']).toBe('500');
+    const counted = all.find((m) => m.descriptor.name === 'otelkit.exceptions');
+    expect(counted?.dataPoints.map((p) => [p.attributes, p.value])).toEqual([
+      [{ 'exception.type': 'Error', 'exception.fingerprint': record!.attributes['exception.fingerprint'] }, 1],
+    ]);
+  });
+
+  it('an exception that escaped the error handler: one record in the server span context, error.type = its type (no response)', async () => {
+    const request = new ServerRequestTelemetry({
+      method: 'GET',
+      path: '/x',
+      scheme: 'http',
+      host: undefined,
+      userAgent: undefined,
+      clientAddress: undefined,
+      protocolVersion: '1.1',
+      carrier: {},
+    });
+    request.fail(new RangeError('escaped'));
+    request.end(500, '/x');
+    await spanProcessor.forceFlush();
+    await logProcessor.forceFlush();
+    const [span] = spans.getFinishedSpans();
+    expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span!.attributes['error.type']).toBe('RangeError');
+    expect(span!.events).toEqual([]);
+    const exported = records.getFinishedLogRecords().map((r) => [r.body, r.spanContext?.spanId, r.attributes['exception.type']]);
+    expect(exported).toEqual([['unhandled_exception', span!.spanContext().spanId, 'RangeError']]);
+    expect((await durationPoints())!.points[0]!.attributes['error.type']).toBe('RangeError');
+  });
+
+  it('gives a 4xx no error.type, on the span and on the metric point', async () => {
+    expect(await get('/items/1', {}, 'DELETE')).toBe(405);
+    const [span] = spans.getFinishedSpans();
+    expect(span!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span!.attributes).not.toHaveProperty(['error.type']);
+    expect((await durationPoints())!.points[0]!.attributes).not.toHaveProperty(['error.type']);
   });
 
   it('reports a method HTTP semconv does not know as _OTHER, with the original beside it', async () => {

@@ -14,7 +14,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import { registerDbPoolMetrics } from '../../telemetry/db-pool-metrics.ts';
 import { shopMetrics } from '../../telemetry/shop-metrics.ts';
-import { recordError, SpanKind, tracer, withSpan, type SpanOptions } from '../../telemetry/tracing.ts';
+import { markFailed, SpanKind, tracer, withSpan, type SpanOptions } from '../../telemetry/tracing.ts';
 import type { Logger } from '../logger.ts';
 import type { PoolState } from './pool-state.ts';
 import { asOutage } from './connection-errors.ts';
@@ -107,7 +107,7 @@ export class InstrumentedDb {
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (typeof code === 'string') span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, code);
-        recordError(span, error);
+        markFailed(span, error);
         errorType = typeof code === 'string' ? code : (error as Error).name;
         throw error;
       } finally {

@@ -168,13 +168,18 @@ export class ConfirmationConsumer {
         };
         // The consumer span is this process's local root: its CPU samples carry its id (span profiles).
         const profile = spanProfile(span, name);
-        await (profile ? profile.run(work) : work());
+        try {
+          await (profile ? profile.run(work) : work());
+        } catch (error) {
+          // Handled here, so recorded here, once: the log record carries the consumer span's ids.
+          // Left unacknowledged: claimed again after reclaimIdleMs, dead-lettered after maxDeliveries.
+          if (!(error instanceof ValidationError)) this.logger.error({ err: error, message_id: entry.id }, 'confirmation_failed');
+          throw error;
+        }
       });
     } catch (error) {
       // The handler says no retry can fix this entry (an id that is not one): dead-lettered now.
       if (error instanceof ValidationError) return this.deadLetter(entry, 1, 'malformed');
-      // Left unacknowledged: claimed again after reclaimIdleMs, dead-lettered after maxDeliveries.
-      this.logger.error({ err: error, message_id: entry.id }, 'confirmation_failed');
     }
   }
 }
