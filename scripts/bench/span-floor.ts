@@ -14,6 +14,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { PACKAGE_VERSION } from '../../src/telemetry/scope.ts';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '200000' } } });
 const iterations = Number(values.iterations);
@@ -23,7 +24,7 @@ const BATCH = 512;
 const resource = resourceFromAttributes({
   'service.name': 'api',
   'service.namespace': 'otelkit',
-  'service.version': '0.1.0',
+  'service.version': PACKAGE_VERSION,
   'deployment.environment.name': 'development',
   'host.name': 'bench-host',
   'host.arch': 'amd64',

@@ -5,7 +5,7 @@ import type { RedisClient } from './redis/connect.ts';
 export const postgresCheck = (db: InstrumentedDb): DependencyCheck => ({
   name: 'postgres',
   check: async () => {
-    await db.query`SELECT 1`;
+    await db.query({ operation: 'SELECT' })`SELECT 1`;
   },
 });
 

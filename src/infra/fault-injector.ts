@@ -56,7 +56,7 @@ export class FaultInjector implements FaultControl {
     this.holders = Array.from({ length: this.poolMax }, () =>
       detachedFromTrace(async () => {
         while (this.saturating) {
-          await this.db.query`SELECT pg_sleep(2)`.catch(() => new Promise((resolve) => setTimeout(resolve, 500)));
+          await this.db.query({ operation: 'SELECT' })`SELECT pg_sleep(2)`.catch(() => new Promise((resolve) => setTimeout(resolve, 500)));
         }
       }),
     );

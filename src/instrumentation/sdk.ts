@@ -20,6 +20,7 @@ import { throttleExportErrors } from './export-errors.ts';
 import { resourceDetectorsFromEnv } from './resource-detectors.ts';
 import { EXCEPTION_SIGNAL_ENV, setExceptionSpanEvents, wantsExceptionSpanEvents } from '../telemetry/exception-signal.ts';
 import { registerProcessMetrics } from '../telemetry/process-metrics.ts';
+import { PACKAGE_VERSION } from '../telemetry/scope.ts';
 
 /** Overrides for tests: in-memory processors and readers instead of the OTLP exporters. */
 export interface TelemetryOverrides {
@@ -27,6 +28,17 @@ export interface TelemetryOverrides {
   spanProcessors?: SpanProcessor[];
   metricReaders?: IMetricReader[];
   logRecordProcessors?: LogRecordProcessor[];
+}
+
+/**
+ * `service.version` is package.json's version, however the process was started; the environment is
+ * DEPLOYMENT_ENVIRONMENT (default `development`). OTEL_RESOURCE_ATTRIBUTES still wins over both.
+ */
+export function baseResourceAttributes(env: NodeJS.ProcessEnv): Record<string, string> {
+  return {
+    [ATTR_SERVICE_VERSION]: PACKAGE_VERSION,
+    [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: env.DEPLOYMENT_ENVIRONMENT?.trim() || 'development',
+  };
 }
 
 export const SHUTDOWN_SYMBOL = Symbol.for('otelkit.telemetry.shutdown');
@@ -70,8 +82,7 @@ export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promis
       resourceFromAttributes({
         [ATTR_SERVICE_NAME]: serviceName,
         [ATTR_SERVICE_NAMESPACE]: 'otelkit',
-        [ATTR_SERVICE_VERSION]: process.env.npm_package_version ?? '0.1.0',
-        [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: 'development',
+        ...baseResourceAttributes(process.env),
       }),
     ),
     // Our own list (same variable, same names) so that the process detector never exports argv.

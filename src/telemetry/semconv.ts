@@ -42,6 +42,7 @@ export const ATTR_MESSAGING_MESSAGE_ID = 'messaging.message.id' as const;
 export const ATTR_MESSAGING_CONSUMER_GROUP_NAME = 'messaging.consumer.group.name' as const;
 export const MESSAGING_OPERATION_TYPE_VALUE_SEND = 'send' as const;
 export const MESSAGING_OPERATION_TYPE_VALUE_PROCESS = 'process' as const;
+export const MESSAGING_OPERATION_TYPE_VALUE_RECEIVE = 'receive' as const;
 export const MESSAGING_OPERATION_TYPE_VALUE_SETTLE = 'settle' as const;
 
 /**
@@ -50,3 +51,9 @@ export const MESSAGING_OPERATION_TYPE_VALUE_SETTLE = 'settle' as const;
  * @see https://opentelemetry.io/docs/specs/semconv/registry/attributes/server/
  */
 export const ATTR_SERVER_SERVICE_NAME = 'server.service.name' as const;
+
+/** @see https://opentelemetry.io/docs/specs/semconv/messaging/messaging-metrics/ */
+export const METRIC_MESSAGING_CLIENT_OPERATION_DURATION = 'messaging.client.operation.duration' as const;
+export const METRIC_MESSAGING_CLIENT_SENT_MESSAGES = 'messaging.client.sent.messages' as const;
+export const METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES = 'messaging.client.consumed.messages' as const;
+export const METRIC_MESSAGING_PROCESS_DURATION = 'messaging.process.duration' as const;

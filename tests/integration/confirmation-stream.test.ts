@@ -60,7 +60,7 @@ async function startConsumer(
 const confirmation = (orderId: string): OrderConfirmation => ({ orderId, tenantId: 'acme', userId: 'u-1' });
 
 describe('the confirmation stream', () => {
-  it('makes a PRODUCER `send` span and a CONSUMER `process` span whose parent (not link) is the send span', async () => {
+  it('makes a PRODUCER `send` span and a CONSUMER `process` span whose parent is the send span, linked to it too', async () => {
     const handled: string[] = [];
     await startConsumer(async (c) => {
       await withSpan('deliver_confirmation', {}, async () => {
@@ -102,11 +102,25 @@ describe('the confirmation stream', () => {
     expect(send!.attributes).not.toHaveProperty('peer.service');
     expect(process!.parentSpanContext?.spanId).toBe(send!.spanContext().spanId);
     expect(process!.spanContext().traceId).toBe(send!.spanContext().traceId);
-    expect(process!.links).toEqual([]);
+    // The messaging conventions: a process span SHOULD link to the creation context; it stays the parent.
+    expect(process!.links.map((l) => [l.context.traceId, l.context.spanId])).toEqual([[send!.spanContext().traceId, send!.spanContext().spanId]]);
     const deliver = finishedSpans().find(
       (s) => s.name === 'deliver_confirmation' && s.parentSpanContext?.spanId === process!.spanContext().spanId,
     );
     expect(deliver, 'handler span under the process span').toBeDefined();
+
+    // The recommended messaging metrics, with bounded attributes only (no message id).
+    const stream = { 'messaging.system.name': 'redis', 'messaging.destination.name': CONFIRMATIONS_STREAM };
+    const consumer = { ...stream, 'messaging.consumer.group.name': CONFIRMATIONS_GROUP };
+    const send_ = { ...stream, 'messaging.operation.name': 'send', 'messaging.operation.type': 'send' };
+    const points = async (name: string, attributes: Record<string, unknown>) =>
+      (await metricPoints(name)).filter((p) => Object.entries(attributes).every(([k, v]) => p.attributes[k] === v) && !('error.type' in p.attributes));
+    expect((await points('messaging.client.sent.messages', send_))[0]?.value).toBeGreaterThanOrEqual(1);
+    expect((await points('messaging.client.operation.duration', send_))[0]?.attributes).toEqual(send_);
+    const received = { ...consumer, 'messaging.operation.name': 'receive', 'messaging.operation.type': 'receive' };
+    expect((await points('messaging.client.consumed.messages', received))[0]?.value).toBeGreaterThanOrEqual(1);
+    const processed = { ...consumer, 'messaging.operation.name': 'process', 'messaging.operation.type': 'process' };
+    expect((await points('messaging.process.duration', processed))[0]?.attributes).toEqual(processed);
   });
 
   it('dead-letters a poison message after maxDeliveries deliveries, counts and logs it, and keeps serving the others', async () => {
@@ -146,6 +160,7 @@ describe('the confirmation stream', () => {
       (s) => s.name === `dead_letter ${CONFIRMATIONS_STREAM}` && s.attributes['messaging.message.id'] === poisonId,
     );
     expect(settle?.attributes['messaging.operation.type']).toBe('settle');
+    expect(settle?.kind).toBe(SpanKind.CLIENT);
     expect(settle?.spanContext().traceId).toBe(dead[0]!.message.traceparent!.split('-')[1]);
     // Each failed delivery: its exception is one record, in the context of the consumer span that
     // handled it (ERROR, with error.type), which carries no exception event.
@@ -157,6 +172,20 @@ describe('the confirmation stream', () => {
       expect(span.attributes['error.type']).toBe('Error');
       expect(span.events).toEqual([]);
     }
+    const settles = (await metricPoints('messaging.client.operation.duration')).filter(
+      (p) => p.attributes['messaging.operation.name'] === 'dead_letter' && p.attributes['messaging.operation.type'] === 'settle',
+    );
+    expect(settles.length).toBeGreaterThan(0);
+    // Each failed delivery is logged inside its process span: the record carries that span's ids.
+    const processSpans = finishedSpans().filter(
+      (s) => s.name === `process ${CONFIRMATIONS_STREAM}` && s.attributes['messaging.message.id'] === poisonId,
+    );
+    for (const record of failures) {
+      expect(record.spanContext?.traceId).toBe(settle?.spanContext().traceId);
+      expect(processSpans.map((s) => s.spanContext().spanId)).toContain(record.spanContext?.spanId);
+    }
+    const failedProcessing = (await metricPoints('messaging.process.duration')).find((p) => p.attributes['error.type'] === 'Error');
+    expect(failedProcessing, 'a failed delivery is a process duration with error.type').toBeDefined();
   });
 
   it('dead-letters a malformed entry at its first delivery, without handing it to the handler', async () => {

@@ -40,7 +40,7 @@ describe('db.client.connection.* follow the pool', () => {
     const pids: number[] = [];
     const holders = [1, 2].map(() =>
       db.transaction(async (q) => {
-        const [row] = await q<{ pid: number }>`SELECT pg_backend_pid() AS pid`;
+        const [row] = await q({ operation: 'SELECT' })<{ pid: number }>`SELECT pg_backend_pid() AS pid`;
         pids.push(row!.pid);
         await gate;
       }),
@@ -49,7 +49,7 @@ describe('db.client.connection.* follow the pool', () => {
       () => pids.length,
       (n) => n === 2,
     );
-    const waiting = db.query`SELECT 1`;
+    const waiting = db.query({ operation: 'SELECT' })`SELECT 1`;
     expect(await pool()).toEqual({ used: 2, idle: 0, pending: 1, max: 2 });
 
     release();

@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from 'postgres';
+import postgres, { type Sql, type TransactionSql } from 'postgres';
 import {
   ATTR_DB_COLLECTION_NAME,
   ATTR_DB_NAMESPACE,
@@ -18,10 +18,12 @@ import { markFailed, SpanKind, tracer, withSpan, type SpanOptions } from '../../
 import type { Logger } from '../logger.ts';
 import type { PoolState } from './pool-state.ts';
 import { asOutage } from './connection-errors.ts';
-import { describeStatement, truncateStatement, type StatementInfo } from './query-text.ts';
+import { describeStatement, truncateStatement, type DeclaredStatement, type StatementInfo } from './query-text.ts';
 
 /** A tagged template that runs one statement and resolves to its rows. */
 export type QueryTag = <T extends object = Record<string, unknown>>(strings: TemplateStringsArray, ...values: unknown[]) => Promise<T[]>;
+/** The call site declares what the statement does (query-text.ts), then writes it: db.query({ operation: 'SELECT', collection: 'users' })`SELECT …`. */
+export type Query = (statement: DeclaredStatement) => QueryTag;
 
 export interface InstrumentedDbOptions {
   database: string;
@@ -60,19 +62,20 @@ export class InstrumentedDb {
   }
 
   /** Runs one statement outside any transaction. */
-  readonly query: QueryTag = (strings, ...values) => this.options.pool.hold(() => asOutage(() => this.run(this.sql, strings, values)));
+  readonly query: Query = (statement) => (strings, ...values) =>
+    this.options.pool.hold(() => asOutage(() => this.run(this.sql, statement, strings, values)));
 
   /**
    * Runs `fn` in a transaction, traced as one INTERNAL `transaction` span whose children are the
    * statements' CLIENT spans. A CLIENT span must stand for one call to the database (semconv), which a
    * transaction is not: its span shows how long the connection and the row locks were held.
    */
-  transaction<T>(fn: (query: QueryTag) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (query: Query) => Promise<T>): Promise<T> {
     const attributes = { [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_POSTGRESQL, [ATTR_DB_NAMESPACE]: this.options.database };
     return this.options.pool.hold(() =>
       asOutage(() =>
         withSpan('transaction', { attributes }, async () => {
-          const result = await this.sql.begin((tx) => fn((strings, ...values) => this.run(tx, strings, values)));
+          const result = await this.sql.begin((tx) => fn((statement) => (strings, ...values) => this.run(tx, statement, strings, values)));
           return result as T;
         }),
       ),
@@ -85,8 +88,13 @@ export class InstrumentedDb {
     await this.sql.end({ timeout: timeoutSeconds });
   }
 
-  private run<T extends object>(client: Sql | TransactionSql, strings: TemplateStringsArray, values: unknown[]): Promise<T[]> {
-    const info = describeStatement(strings);
+  private run<T extends object>(
+    client: Sql | TransactionSql,
+    statement: DeclaredStatement,
+    strings: TemplateStringsArray,
+    values: unknown[],
+  ): Promise<T[]> {
+    const info = describeStatement(statement, strings);
     return this.traced(info, async () => (await client(strings, ...(values as never[]))) as unknown as T[]);
   }
 
@@ -101,30 +109,29 @@ export class InstrumentedDb {
     const spanOptions: SpanOptions = { kind: SpanKind.CLIENT, attributes };
     return tracer.startActiveSpan(info.summary, spanOptions, async (span) => {
       const started = performance.now();
-      let errorType: string | undefined;
+      let failure: { errorType: string; statusCode?: string } | undefined;
       try {
         return await fn();
       } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (typeof code === 'string') span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, code);
-        markFailed(span, error);
-        errorType = typeof code === 'string' ? code : (error as Error).name;
+        failure = describeFailure(error);
+        if (failure.statusCode) span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, failure.statusCode);
+        markFailed(span, error, failure.errorType);
         throw error;
       } finally {
         const seconds = (performance.now() - started) / 1000;
         span.end();
-        this.recordDuration(info, seconds, errorType);
+        this.recordDuration(info, seconds, failure);
       }
     });
   }
 
-  private recordDuration(info: StatementInfo, seconds: number, errorType: string | undefined): void {
+  private recordDuration(info: StatementInfo, seconds: number, failure: { errorType: string; statusCode?: string } | undefined): void {
     shopMetrics().dbOperationDuration.record(seconds, {
-      [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_POSTGRESQL,
-      [ATTR_DB_NAMESPACE]: this.options.database,
+      ...this.baseAttributes,
       [ATTR_DB_OPERATION_NAME]: info.operation,
       ...(info.collection ? { [ATTR_DB_COLLECTION_NAME]: info.collection } : {}),
-      ...(errorType ? { [ATTR_ERROR_TYPE]: errorType } : {}),
+      ...(failure?.statusCode ? { [ATTR_DB_RESPONSE_STATUS_CODE]: failure.statusCode } : {}),
+      ...(failure ? { [ATTR_ERROR_TYPE]: failure.errorType } : {}),
     });
     const ms = seconds * 1000;
     if (ms > this.options.slowQueryMs) {
@@ -139,4 +146,14 @@ export class InstrumentedDb {
       );
     }
   }
+}
+
+/**
+ * `db.response.status_code` is the SQLSTATE the server answered, so only a PostgresError has one; a
+ * driver or socket code (ECONNREFUSED, CONNECTION_CLOSED) is no response and goes to `error.type` only.
+ */
+function describeFailure(error: unknown): { errorType: string; statusCode?: string } {
+  if (error instanceof postgres.PostgresError) return { errorType: error.code, statusCode: error.code };
+  const code = (error as { code?: unknown }).code;
+  return { errorType: typeof code === 'string' ? code : (error as Error).name };
 }

@@ -39,7 +39,7 @@ export class PgOrderRepository implements OrderRepository, StaleOrderStore {
     if (skus.length !== items.length) throw new ValidationError('duplicate_sku', 'each sku may appear once per order');
     return this.db.transaction(async (q) => {
       // Rows are locked in sku order so that concurrent orders cannot deadlock each other.
-      const products = await q<{ sku: string; price_cents: number; stock: number }>`
+      const products = await q({ operation: 'SELECT', collection: 'products' })<{ sku: string; price_cents: number; stock: number }>`
         SELECT sku, price_cents, stock FROM products
         WHERE tenant_id = ${tenantId} AND sku = ANY(${skus}) ORDER BY sku FOR UPDATE`;
       const bySku = new Map(products.map((p) => [p.sku, p]));
@@ -51,14 +51,14 @@ export class PgOrderRepository implements OrderRepository, StaleOrderStore {
       });
       const total = lines.reduce((sum, l) => sum + l.unitPriceCents * l.quantity, 0);
       for (const line of lines) {
-        await q`UPDATE products SET stock = stock - ${line.quantity} WHERE tenant_id = ${tenantId} AND sku = ${line.sku}`;
+        await q({ operation: 'UPDATE', collection: 'products' })`UPDATE products SET stock = stock - ${line.quantity} WHERE tenant_id = ${tenantId} AND sku = ${line.sku}`;
       }
-      const [row] = await q<OrderRow>`
+      const [row] = await q({ operation: 'INSERT', collection: 'orders' })<OrderRow>`
         INSERT INTO orders (tenant_id, user_id, status, total_cents) VALUES (${tenantId}, ${userId}, 'pending', ${total})
         RETURNING id, tenant_id, user_id, status, total_cents, failure_reason, created_at, confirmed_at`;
       if (!row) throw new Error('order insert returned no row');
       for (const line of lines) {
-        await q`INSERT INTO order_lines (order_id, sku, quantity, unit_price_cents)
+        await q({ operation: 'INSERT', collection: 'order_lines' })`INSERT INTO order_lines (order_id, sku, quantity, unit_price_cents)
                 VALUES (${row.id}, ${line.sku}, ${line.quantity}, ${line.unitPriceCents})`;
       }
       return toOrder(row, lines);
@@ -68,19 +68,19 @@ export class PgOrderRepository implements OrderRepository, StaleOrderStore {
   // Both transitions leave `pending` only: the row lock of the UPDATE serializes a checkout and the
   // stale-order sweeper, and whichever comes second changes nothing (no stock released twice).
   async markCompleted(tenantId: string, orderId: string): Promise<boolean> {
-    const rows = await this.db.query`
+    const rows = await this.db.query({ operation: 'UPDATE', collection: 'orders' })`
       UPDATE orders SET status = 'completed' WHERE tenant_id = ${tenantId} AND id = ${orderId} AND status = 'pending' RETURNING id`;
     return rows.length > 0;
   }
 
   fail(tenantId: string, orderId: string, lines: OrderLine[], reason: string): Promise<boolean> {
     return this.db.transaction(async (q) => {
-      const rows = await q`
+      const rows = await q({ operation: 'UPDATE', collection: 'orders' })`
         UPDATE orders SET status = 'failed', failure_reason = ${reason}
         WHERE tenant_id = ${tenantId} AND id = ${orderId} AND status = 'pending' RETURNING id`;
       if (rows.length === 0) return false;
       for (const line of [...lines].sort((a, b) => a.sku.localeCompare(b.sku))) {
-        await q`UPDATE products SET stock = stock + ${line.quantity} WHERE tenant_id = ${tenantId} AND sku = ${line.sku}`;
+        await q({ operation: 'UPDATE', collection: 'products' })`UPDATE products SET stock = stock + ${line.quantity} WHERE tenant_id = ${tenantId} AND sku = ${line.sku}`;
       }
       return true;
     });
@@ -88,12 +88,12 @@ export class PgOrderRepository implements OrderRepository, StaleOrderStore {
 
   /** Pending orders created more than `olderThanMs` ago, oldest first, with their lines (StaleOrderStore). */
   async findStalePending(olderThanMs: number, limit: number): Promise<Order[]> {
-    const rows = await this.db.query<OrderRow>`
+    const rows = await this.db.query({ operation: 'SELECT', collection: 'orders' })<OrderRow>`
       SELECT id, tenant_id, user_id, status, total_cents, failure_reason, created_at, confirmed_at
       FROM orders WHERE status = 'pending' AND created_at < now() - make_interval(secs => ${olderThanMs / 1000})
       ORDER BY created_at LIMIT ${limit}`;
     if (rows.length === 0) return [];
-    const lines = await this.db.query<OrderLine & { orderId: string }>`
+    const lines = await this.db.query({ operation: 'SELECT', collection: 'order_lines' })<OrderLine & { orderId: string }>`
       SELECT order_id AS "orderId", sku, quantity, unit_price_cents AS "unitPriceCents"
       FROM order_lines WHERE order_id = ANY(${rows.map((r) => r.id)}) ORDER BY sku`;
     return rows.map((row) =>
@@ -105,18 +105,18 @@ export class PgOrderRepository implements OrderRepository, StaleOrderStore {
   }
 
   async findById(tenantId: string, id: string): Promise<Order | undefined> {
-    const rows = await this.db.query<OrderRow>`
+    const rows = await this.db.query({ operation: 'SELECT', collection: 'orders' })<OrderRow>`
       SELECT id, tenant_id, user_id, status, total_cents, failure_reason, created_at, confirmed_at
       FROM orders WHERE tenant_id = ${tenantId} AND id = ${id}`;
     const row = rows[0];
     if (!row) return undefined;
-    const lines = await this.db.query<OrderLine>`
+    const lines = await this.db.query({ operation: 'SELECT', collection: 'order_lines' })<OrderLine>`
       SELECT sku, quantity, unit_price_cents AS "unitPriceCents" FROM order_lines WHERE order_id = ${id} ORDER BY sku`;
     return toOrder(row, lines);
   }
 
   async markConfirmed(tenantId: string, orderId: string): Promise<boolean> {
-    const rows = await this.db.query`
+    const rows = await this.db.query({ operation: 'UPDATE', collection: 'orders' })`
       UPDATE orders SET confirmed_at = now() WHERE tenant_id = ${tenantId} AND id = ${orderId} RETURNING id`;
     return rows.length > 0;
   }

@@ -10,7 +10,7 @@ export class PgProductRepository implements ProductRepository {
   }
 
   list(tenantId: string): Promise<Product[]> {
-    return this.db.query<Product>`
+    return this.db.query({ operation: 'SELECT', collection: 'products' })<Product>`
       SELECT sku, name, price_cents AS "priceCents", stock FROM products WHERE tenant_id = ${tenantId} ORDER BY sku`;
   }
 }

@@ -20,7 +20,7 @@ export class PgTenantRepository implements TenantRepository {
   async find(id: string): Promise<Tenant | undefined> {
     const hit = this.cache.get(id);
     if (hit && hit.expires > Date.now()) return hit.tenant;
-    const rows = await this.db.query<Tenant>`SELECT id, name FROM tenants WHERE id = ${id}`;
+    const rows = await this.db.query({ operation: 'SELECT', collection: 'tenants' })<Tenant>`SELECT id, name FROM tenants WHERE id = ${id}`;
     const tenant = rows[0];
     if (this.cache.size > 1_000) this.cache.clear();
     this.cache.set(id, { tenant, expires: Date.now() + this.ttlMs });
@@ -28,6 +28,6 @@ export class PgTenantRepository implements TenantRepository {
   }
 
   list(): Promise<Tenant[]> {
-    return this.db.query<Tenant>`SELECT id, name FROM tenants ORDER BY id`;
+    return this.db.query({ operation: 'SELECT', collection: 'tenants' })<Tenant>`SELECT id, name FROM tenants ORDER BY id`;
   }
 }

@@ -29,7 +29,7 @@ export class PgUserRepository implements UserRepository {
   }
 
   async create(user: NewUser): Promise<User | undefined> {
-    const rows = await this.db.query<UserRow>`
+    const rows = await this.db.query({ operation: 'INSERT', collection: 'users' })<UserRow>`
       INSERT INTO users (tenant_id, email, name, password_hash, signup_source)
       VALUES (${user.tenantId}, ${user.email}, ${user.name}, ${user.passwordHash}, ${user.signupSource})
       ON CONFLICT (tenant_id, email) DO NOTHING
@@ -38,13 +38,13 @@ export class PgUserRepository implements UserRepository {
   }
 
   async findById(tenantId: string, id: string): Promise<User | undefined> {
-    const rows = await this.db.query<UserRow>`
+    const rows = await this.db.query({ operation: 'SELECT', collection: 'users' })<UserRow>`
       SELECT id, tenant_id, email, name, signup_source, created_at FROM users WHERE tenant_id = ${tenantId} AND id = ${id}`;
     return rows[0] && toUser(rows[0]);
   }
 
   async findCredentials(tenantId: string, email: string): Promise<{ user: User; passwordHash: string } | undefined> {
-    const rows = await this.db.query<UserRow>`
+    const rows = await this.db.query({ operation: 'SELECT', collection: 'users' })<UserRow>`
       SELECT id, tenant_id, email, name, signup_source, created_at, password_hash
       FROM users WHERE tenant_id = ${tenantId} AND email = ${email}`;
     const row = rows[0];

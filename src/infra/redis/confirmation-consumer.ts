@@ -1,6 +1,7 @@
 import { ValidationError } from '../../domain/errors.ts';
 import type { OrderConfirmation } from '../../domain/ports.ts';
-import { extractTraceContext } from '../../telemetry/propagation.ts';
+import { messagingMetrics, timed } from '../../telemetry/messaging-metrics.ts';
+import { creationContextLinks, extractTraceContext } from '../../telemetry/propagation.ts';
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
@@ -9,6 +10,7 @@ import {
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM_NAME,
   MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+  MESSAGING_OPERATION_TYPE_VALUE_RECEIVE,
 } from '../../telemetry/semconv.ts';
 import { spanProfile } from '../../telemetry/span-profiles.ts';
 import { SpanKind, withSpanFrom } from '../../telemetry/tracing.ts';
@@ -39,6 +41,13 @@ function parseConfirmation(message: Record<string, string>): OrderConfirmation |
 }
 
 const isEntry = (m: Entry | null): m is Entry => m !== null;
+
+/** The bounded messaging attributes of the consumer's spans and metrics (no message id). */
+const CONSUMER_ATTRIBUTES = {
+  [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
+  [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
+  [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: CONFIRMATIONS_GROUP,
+};
 
 /**
  * Reads order confirmations from the stream with a consumer group, one CONSUMER span per entry that
@@ -109,7 +118,7 @@ export class ConfirmationConsumer {
       { COUNT: this.options.batchSize, BLOCK: this.options.blockMs },
     );
     if (!streams) return [];
-    return (streams as Array<{ messages: Entry[] }>).flatMap((stream) => stream.messages);
+    return this.received((streams as Array<{ messages: Entry[] }>).flatMap((stream) => stream.messages));
   }
 
   /**
@@ -125,6 +134,7 @@ export class ConfirmationConsumer {
     const claimed = (
       await this.redis.xClaim(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, consumerName, reclaimIdleMs, [...deliveries.keys()])
     ).filter(isEntry);
+    this.received(claimed);
     const retry: Entry[] = [];
     for (const entry of claimed) {
       const count = deliveries.get(entry.id) ?? 0;
@@ -138,44 +148,49 @@ export class ConfirmationConsumer {
     return deadLetter(this.redis, this.logger, entry, { deliveries, reason, maxLen: this.options.deadLetterMaxLen });
   }
 
-  private messagingAttributes(entry: Entry) {
-    return {
-      [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
-      [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
-      [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: CONFIRMATIONS_GROUP,
-      [ATTR_MESSAGING_MESSAGE_ID]: entry.id,
-    };
+  /** messaging.client.consumed.messages: once per delivery, a new entry or one claimed again. */
+  private received(entries: Entry[]): Entry[] {
+    if (entries.length === 0) return entries;
+    messagingMetrics().consumedMessages.add(entries.length, {
+      ...CONSUMER_ATTRIBUTES,
+      [ATTR_MESSAGING_OPERATION_NAME]: 'receive',
+      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_RECEIVE,
+    });
+    return entries;
   }
 
   private async process(entry: Entry): Promise<void> {
-    const attributes = {
-      ...this.messagingAttributes(entry),
+    const metricAttributes = {
+      ...CONSUMER_ATTRIBUTES,
       [ATTR_MESSAGING_OPERATION_NAME]: 'process',
       [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
     };
+    const attributes = { ...metricAttributes, [ATTR_MESSAGING_MESSAGE_ID]: entry.id };
     const confirmation = parseConfirmation(entry.message);
     if (!confirmation) {
       await this.deadLetter(entry, 1, 'malformed');
       return;
     }
+    // Parent = the creation context (one message per span; the service graph pairs by parent id),
+    // and a link to it as well, which the messaging conventions ask of every process span.
     const parent = extractTraceContext(entry.message);
+    const links = creationContextLinks(entry.message);
     try {
       const name = `process ${CONFIRMATIONS_STREAM}`;
-      await withSpanFrom(parent, name, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
+      await withSpanFrom(parent, name, { kind: SpanKind.CONSUMER, attributes, links }, async (span) => {
         const work = async () => {
           await this.handle(confirmation);
           await this.redis.xAck(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, entry.id);
         };
         // The consumer span is this process's local root: its CPU samples carry its id (span profiles).
         const profile = spanProfile(span, name);
-        try {
-          await (profile ? profile.run(work) : work());
-        } catch (error) {
-          // Handled here, so recorded here, once: the log record carries the consumer span's ids.
-          // Left unacknowledged: claimed again after reclaimIdleMs, dead-lettered after maxDeliveries.
+        const run = () => timed(messagingMetrics().processDuration, metricAttributes, () => (profile ? profile.run(work) : work()));
+        await run().catch((error: unknown) => {
+          // Handled here, so recorded here, once, inside the span: the record carries its trace and span ids. Left unacknowledged:
+          // claimed again after reclaimIdleMs, dead-lettered after maxDeliveries.
           if (!(error instanceof ValidationError)) this.logger.error({ err: error, message_id: entry.id }, 'confirmation_failed');
           throw error;
-        }
+        });
       });
     } catch (error) {
       // The handler says no retry can fix this entry (an id that is not one): dead-lettered now.

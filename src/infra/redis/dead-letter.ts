@@ -1,5 +1,5 @@
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import { deadLetteredCounter, deadLetterTrimmedCounter } from '../../telemetry/messaging-metrics.ts';
+import { deadLetteredCounter, deadLetterTrimmedCounter, messagingMetrics, timed } from '../../telemetry/messaging-metrics.ts';
 import { extractTraceContext } from '../../telemetry/propagation.ts';
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
@@ -10,7 +10,7 @@ import {
   ATTR_MESSAGING_SYSTEM_NAME,
   MESSAGING_OPERATION_TYPE_VALUE_SETTLE,
 } from '../../telemetry/semconv.ts';
-import { withSpanFrom } from '../../telemetry/tracing.ts';
+import { SpanKind, withSpanFrom } from '../../telemetry/tracing.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisClient } from './connect.ts';
 import { CONFIRMATIONS_DEAD_LETTER_STREAM, CONFIRMATIONS_GROUP, CONFIRMATIONS_STREAM, MESSAGING_SYSTEM } from './order-events.ts';
@@ -29,7 +29,7 @@ export const DEAD_LETTER_MAX_LEN = 10_000;
 
 /**
  * Moves an entry to the dead-letter stream, trims that stream to `maxLen` and acknowledges the entry,
- * in one MULTI, inside an INTERNAL `dead_letter <stream>` span (a settle operation) under the
+ * in one MULTI, inside a CLIENT `dead_letter <stream>` span (a settle operation) under the
  * message's creation context, so the order's trace shows where its confirmation ended. The move is
  * counted (shop.confirmations.dead_lettered, by error.type), so is what the trim dropped
  * (shop.confirmations.dead_letter.trimmed), and logged at error.
@@ -40,22 +40,26 @@ export async function deadLetter(
   entry: StreamEntry,
   failure: { deliveries: number; reason: DeadLetterReason; maxLen: number },
 ): Promise<void> {
-  const attributes = {
+  const metricAttributes = {
     [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
     [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
     [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: CONFIRMATIONS_GROUP,
-    [ATTR_MESSAGING_MESSAGE_ID]: entry.id,
     [ATTR_MESSAGING_OPERATION_NAME]: 'dead_letter',
     [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SETTLE,
   };
-  await withSpanFrom(extractTraceContext(entry.message), `dead_letter ${CONFIRMATIONS_STREAM}`, { attributes }, async () => {
+  const attributes = { ...metricAttributes, [ATTR_MESSAGING_MESSAGE_ID]: entry.id };
+  // A CLIENT span: the settle is one call to the broker (messaging spans: settlement is a client operation).
+  const name = `dead_letter ${CONFIRMATIONS_STREAM}`;
+  await withSpanFrom(extractTraceContext(entry.message), name, { kind: SpanKind.CLIENT, attributes }, async () => {
     const fields = { ...entry.message, source_message_id: entry.id, delivery_count: String(failure.deliveries), reason: failure.reason };
-    const [, trimmed] = await redis
-      .multi()
-      .xAdd(CONFIRMATIONS_DEAD_LETTER_STREAM, '*', fields)
-      .xTrim(CONFIRMATIONS_DEAD_LETTER_STREAM, 'MAXLEN', failure.maxLen, { strategyModifier: '=' })
-      .xAck(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, entry.id)
-      .exec();
+    const settle = () =>
+      redis
+        .multi()
+        .xAdd(CONFIRMATIONS_DEAD_LETTER_STREAM, '*', fields)
+        .xTrim(CONFIRMATIONS_DEAD_LETTER_STREAM, 'MAXLEN', failure.maxLen, { strategyModifier: '=' })
+        .xAck(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, entry.id)
+        .exec();
+    const [, trimmed] = await timed(messagingMetrics().clientOperationDuration, metricAttributes, settle);
     const messaging = { [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM };
     deadLetteredCounter().add(1, {
       ...messaging,

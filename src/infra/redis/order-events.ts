@@ -1,4 +1,5 @@
 import type { OrderConfirmation, OrderEvents } from '../../domain/ports.ts';
+import { messagingMetrics, timed } from '../../telemetry/messaging-metrics.ts';
 import { injectTraceContext } from '../../telemetry/propagation.ts';
 import {
   ATTR_MESSAGING_DESTINATION_NAME,
@@ -23,8 +24,8 @@ const STREAM_MAX_LEN = 100_000;
 
 /**
  * Publishes order confirmations on a Redis stream inside a PRODUCER span `send <stream>`, whose
- * context travels in the entry's fields (traceparent/tracestate): it is the message's creation
- * context, so the worker's `process` span continues the order's trace as its child.
+ * context travels in the entry's fields (traceparent/tracestate only, never baggage): it is the
+ * message's creation context, so the worker's `process` span continues the order's trace as its child.
  */
 export class RedisOrderEvents implements OrderEvents {
   private readonly redis: RedisClient;
@@ -34,11 +35,15 @@ export class RedisOrderEvents implements OrderEvents {
   }
 
   publishConfirmation(confirmation: OrderConfirmation): Promise<string> {
-    const attributes = {
+    // Also those of messaging.client.operation.duration and messaging.client.sent.messages.
+    const metricAttributes = {
       [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
       [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
       [ATTR_MESSAGING_OPERATION_NAME]: 'send',
       [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
+    };
+    const attributes = {
+      ...metricAttributes,
       // Names the consumer's service for the service graph's virtual node when no worker span pairs up.
       [ATTR_SERVER_SERVICE_NAME]: 'worker',
     };
@@ -49,9 +54,10 @@ export class RedisOrderEvents implements OrderEvents {
         user_id: confirmation.userId,
         ...injectTraceContext(),
       };
-      const id = await this.redis.xAdd(CONFIRMATIONS_STREAM, '*', fields, {
-        TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: STREAM_MAX_LEN },
-      });
+      const metrics = messagingMetrics();
+      const send = () =>
+        this.redis.xAdd(CONFIRMATIONS_STREAM, '*', fields, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: STREAM_MAX_LEN } });
+      const id = await timed(metrics.clientOperationDuration, metricAttributes, send, metrics.sentMessages);
       span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, id);
       return id;
     });
