@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
 import { OtlpJsonReceiver } from '../helpers/otlp-json-receiver.ts';
+import { freePorts } from '../helpers/ports.ts';
 import { ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
 import { call, newSession } from '../helpers/shop-client.ts';
 import { peakMemoryMiB, steadyLoad, tally, type LoadResult } from '../helpers/steady-load.ts';
@@ -10,9 +11,9 @@ import { eventually } from '../helpers/telemetry.ts';
 
 // The api reaches Postgres and Redis only through these proxies, so the test can cut its network to
 // either one while the api keeps running (refused connections, reset sockets), then give it back.
-const postgresProxy = new TcpProxy(15_532, { host: '127.0.0.1', port: Number(new URL(TEST_DATABASE_URL).port || 5432) });
-const redisProxy = new TcpProxy(16_532, { host: '127.0.0.1', port: Number(new URL(TEST_REDIS_URL).port || 6379) });
-const API = 'http://127.0.0.1:18560';
+const postgresProxy = new TcpProxy({ host: '127.0.0.1', port: Number(new URL(TEST_DATABASE_URL).port || 5432) });
+const redisProxy = new TcpProxy({ host: '127.0.0.1', port: Number(new URL(TEST_REDIS_URL).port || 6379) });
+let API: string;
 const OUTAGE_MS = 5_000;
 const RATE = 50;
 
@@ -30,15 +31,23 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_METRIC_EXPORT_INTERVAL: '1000',
   };
-  payments = new ServiceProcess('payments', { ...otel, PORT: '18561', PAYMENTS_DECLINE_RATE: '0', PAYMENTS_LATENCY_MS: '5' }).start();
+  const ports = await freePorts('api', 'payments');
+  API = `http://127.0.0.1:${ports.api}`;
+  const PAYMENTS = `http://127.0.0.1:${ports.payments}`;
+  payments = new ServiceProcess('payments', {
+    ...otel,
+    PORT: String(ports.payments),
+    PAYMENTS_DECLINE_RATE: '0',
+    PAYMENTS_LATENCY_MS: '5',
+  }).start();
   api = new ServiceProcess('api', {
     ...otel,
-    PORT: '18560',
-    PAYMENTS_URL: 'http://127.0.0.1:18561',
+    PORT: String(ports.api),
+    PAYMENTS_URL: PAYMENTS,
     DATABASE_URL: postgresProxy.rewrite(TEST_DATABASE_URL),
     REDIS_URL: redisProxy.rewrite(TEST_REDIS_URL),
   }).start();
-  await waitForHttp('http://127.0.0.1:18561/health/ready', payments);
+  await waitForHttp(`${PAYMENTS}/health/ready`, payments);
   await waitForHttp(`${API}/health/ready`, api);
   token = (await newSession(API)).token;
 }, 30_000);
