@@ -66,7 +66,9 @@ describe('no secret from argv, env or a request reaches the OTLP endpoint', () =
     };
     // payments profiles itself to a Pyroscope URL with basic auth in it (logged at start, pushed at stop).
     const ports = await freePorts('api', 'payments', 'worker');
-    const [apiUrl, paymentsUrl, workerUrl] = [ports.api, ports.payments, ports.worker].map((port) => `http://127.0.0.1:${port}`);
+    const apiUrl = `http://127.0.0.1:${ports.api}`;
+    const paymentsUrl = `http://127.0.0.1:${ports.payments}`;
+    const workerUrl = `http://127.0.0.1:${ports.worker}`;
     const payments = start('payments', {
       PORT: String(ports.payments),
       PAYMENTS_DECLINE_RATE: '0',
