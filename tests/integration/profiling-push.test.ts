@@ -30,6 +30,8 @@ describe('continuous profiling (PROFILING_ENABLED=true)', () => {
       DATABASE_URL: TEST_DATABASE_URL,
       REDIS_URL: TEST_REDIS_URL,
       PORT: String(port),
+      // The traffic below lasts as long as this machine needs: never cut short by the rate limiter.
+      RATE_LIMIT_PER_MINUTE: '1000000',
       PROFILING_ENABLED: 'true',
       PROFILING_SERVER_URL: await pyroscope.start(),
       // Pushes during the test too (CPU and heap), not only the final CPU profile at shutdown.
