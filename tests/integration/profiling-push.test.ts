@@ -43,20 +43,24 @@ describe('continuous profiling (PROFILING_ENABLED=true)', () => {
     await waitForHttp(`${API}/health/ready`, api);
     expect(api.jsonLines().find((line) => line.message === 'profiling_started')).toBeDefined();
 
-    // Cache-hit requests, 8 at a time, until the pushed CPU profiles hold samples of 10 requests: as
-    // long as that takes on this machine, and never, failing, if samples are not labelled with spans.
-    const sampledRequests = () =>
-      new Set(
-        pyroscope
-          .withSampleType('cpu/nanoseconds')
-          .flatMap((push) => push.samples)
-          .flatMap((sample) => sample.labels.span_id ?? []),
-      ).size;
+    // Cache-hit requests, 8 at a time, until the pushed CPU profiles hold samples of 10 requests, one
+    // of them in our route handler: as long as that takes on this machine, and never (failing) if
+    // samples are not labelled with their spans.
+    const sampled = () => {
+      const labelled = pyroscope
+        .withSampleType('cpu/nanoseconds')
+        .flatMap((push) => push.samples)
+        .filter((sample) => sample.labels.span_id !== undefined);
+      return {
+        requests: new Set(labelled.map((sample) => sample.labels.span_id)).size,
+        inHandler: labelled.some((sample) => sample.functions.some((fn) => fn.includes('src/http/routes/products.ts'))),
+      };
+    };
     let enough = false;
     const traffic = Array.from({ length: 8 }, async () => {
       while (!enough) expect((await call(API, 'GET', '/api/products')).status).toBe(200);
     });
-    await eventually(sampledRequests, (count) => count >= 10, 30_000).finally(() => (enough = true));
+    await eventually(sampled, ({ requests, inHandler }) => requests >= 10 && inHandler, 30_000).finally(() => (enough = true));
     await Promise.all(traffic);
     // SIGTERM: the last profile is pushed with the final telemetry flush.
     expect(await api.stop()).toBe(0);
