@@ -9,6 +9,11 @@
 # Compose hostnames: the Collector takes its endpoints from environment variables; Prometheus and
 # Alertmanager configs have no variable expansion, so they are copied into the state directory with
 # only the compose hostnames replaced by 127.0.0.1 (nothing else changes, tests/static checks that).
+#
+# Ports: this is the one stack on fixed ports, compose's own (api 8080, payments 8081, worker 8082,
+# Collector 4317/4318/13133/8888, Prometheus 9090, Alertmanager 9093, ...), because the configs it runs
+# are the shipped ones and tests/e2e checks them as shipped. It owns them: every other test gets its
+# ports from the OS (tests/helpers/ports.ts), so nothing else on this machine asks for them.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

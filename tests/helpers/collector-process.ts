@@ -1,24 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { REPO_ROOT } from './service-process.ts';
 import { builtTool } from './build-tools.ts';
 
 /** Our built Collector (scripts/build-tools.sh builds it before the tests and prints its path). */
 export const OTELCOL_BIN = builtTool('OTELCOL_BIN');
 
-/** Ports nobody listens on right now, by name (the native stack owns the default ones). */
-export async function freePorts<K extends string>(...names: K[]): Promise<Record<K, number>> {
-  const ports = await Promise.all(names.map(() => freePort()));
-  return Object.fromEntries(names.map((name, i) => [name, ports[i]])) as Record<K, number>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePorts } from './ports.ts';
 
 /**
  * `yaml:` overrides that move the kit config's fixed listen ports (OTLP, health check, own metrics)

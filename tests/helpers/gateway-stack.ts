@@ -11,6 +11,7 @@ import { TEST_DATABASE_URL } from './backends.ts';
 import { portOverrides } from './collector-process.ts';
 import { newTrace, OtelcolProcess } from './gateway-topology.ts';
 import { OtlpJsonReceiver } from './otlp-json-receiver.ts';
+import { freePorts } from './ports.ts';
 import { ServiceProcess, waitForHttp } from './service-process.ts';
 import { CARD, newSession, TENANT } from './shop-client.ts';
 import { expect } from 'vitest';
@@ -21,16 +22,15 @@ export const ADMIN_TOKEN = 'gateway-topology-admin-token';
 // Its own Redis database: the worker's consumer group must see only this test's order stream.
 export const REDIS_URL = 'redis://127.0.0.1:6379/7';
 
-export const SINKS = { a: { grpc: 18700, http: 18701, health: 18702 }, b: { grpc: 18703, http: 18704, health: 18705 } };
-export const GATEWAYS = { a: { grpc: 18710, health: 18711, metrics: 18712 }, b: { grpc: 18713, health: 18714, metrics: 18715 } };
-export const AGENTS = {
-  api: { grpc: 18720, http: 18721, health: 18722, metrics: 18723 },
-  payments: { grpc: 18724, http: 18725, health: 18726, metrics: 18727 },
-  worker: { grpc: 18728, http: 18729, health: 18730, metrics: 18731 },
-};
-export const SERVICES = { api: 18740, payments: 18741, worker: 18742 };
-export const API = `http://127.0.0.1:${SERVICES.api}`;
-export const PAYMENTS = `http://127.0.0.1:${SERVICES.payments}`;
+// The ports of each process, which the OS assigns when the stack starts (0 until then).
+const collectorPorts = () => ({ grpc: 0, http: 0, health: 0 });
+const tierPorts = () => ({ grpc: 0, http: 0, health: 0, metrics: 0 });
+export const SINKS = { a: collectorPorts(), b: collectorPorts() };
+export const GATEWAYS = { a: { grpc: 0, health: 0, metrics: 0 }, b: { grpc: 0, health: 0, metrics: 0 } };
+export const AGENTS = { api: tierPorts(), payments: tierPorts(), worker: tierPorts() };
+export const SERVICES = { api: 0, payments: 0, worker: 0 };
+export let API = '';
+export let PAYMENTS = '';
 export type Gateway = keyof typeof GATEWAYS;
 export type Agent = keyof typeof AGENTS;
 
@@ -52,6 +52,10 @@ const start = (collector: OtelcolProcess) => {
 
 /** Starts sinks, gateways, agents and the three services, and opens a shop session. */
 export async function startGatewayStack(): Promise<void> {
+  for (const ports of [...Object.values(SINKS), ...Object.values(GATEWAYS), ...Object.values(AGENTS), SERVICES])
+    Object.assign(ports, await freePorts(...Object.keys(ports)));
+  API = `http://127.0.0.1:${SERVICES.api}`;
+  PAYMENTS = `http://127.0.0.1:${SERVICES.payments}`;
   const redis = createClient({ url: REDIS_URL });
   await redis.connect();
   await redis.flushDb();

@@ -1,13 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { freePort } from './ports.ts';
 
-/** A private redis-server on `port`, so a test can stop and restart "the" Redis of one service. */
+/**
+ * A private redis-server on a port the OS assigned, so a test can stop and restart "the" Redis of one
+ * service (a restart keeps the port), and no other test or run shares it.
+ */
 export class PrivateRedis {
   private process: ChildProcess | undefined;
-  readonly port: number;
+  private assigned: number | undefined;
 
-  constructor(port: number) {
-    this.port = port;
+  /** The port, known once the server has started. */
+  get port(): number {
+    if (this.assigned === undefined) throw new Error('PrivateRedis: start() first');
+    return this.assigned;
   }
 
   get url(): string {
@@ -15,6 +21,7 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
+    this.assigned ??= await freePort();
     this.process = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });

@@ -1,19 +1,25 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy on 127.0.0.1:`port` in front of a backend, so a test can take "the network to Postgres
+ * A TCP proxy on 127.0.0.1 in front of a backend, so a test can take "the network to Postgres
  * (or Redis)" away from one service and give it back: `cut()` stops listening (new connections are
- * refused) and resets every open connection; `restore()` listens again on the same port.
+ * refused) and resets every open connection; `restore()` listens again on the same port. The first
+ * `restore()` listens on a port the OS assigns.
  */
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
-  readonly port: number;
+  private assigned = 0;
   private readonly target: { host: string; port: number };
 
-  constructor(port: number, target: { host: string; port: number }) {
-    this.port = port;
+  constructor(target: { host: string; port: number }) {
     this.target = target;
+  }
+
+  /** The port, known once the proxy has listened. */
+  get port(): number {
+    if (this.assigned === 0) throw new Error('TcpProxy: restore() first');
+    return this.assigned;
   }
 
   /** A URL of the same kind as `backendUrl` pointing at this proxy instead. */
@@ -38,7 +44,8 @@ export class TcpProxy {
       client.pipe(upstream).pipe(client);
     });
     const server = this.server;
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(this.assigned, '127.0.0.1', resolve));
+    this.assigned = (server.address() as AddressInfo).port;
   }
 
   async cut(): Promise<void> {

@@ -1,8 +1,7 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
 import { OtlpJsonReceiver } from '../helpers/otlp-json-receiver.ts';
+import { freePort } from '../helpers/ports.ts';
 import { ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
 import { call } from '../helpers/shop-client.ts';
 import { eventually } from '../helpers/telemetry.ts';
@@ -33,14 +32,6 @@ async function otlpReceiver() {
     OTEL_BLRP_SCHEDULE_DELAY: '600000',
   };
   return { receiver, env };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const attributesOf = (item: any): Record<string, unknown> =>
@@ -90,10 +81,10 @@ describe('telemetry on the way out', () => {
   it('a drain longer than the shutdown allows (a 60 s profile capture) is cut, and the final flush still runs', async () => {
     const { receiver, env } = await otlpReceiver();
     const { api, profile } = await apiProfiling(env);
-    const signalled = Date.now();
     expect(await api.stop('SIGTERM', SHUTDOWN_TIMEOUT_MS + 5_000)).toBe(1);
-    expect(Date.now() - signalled).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
     expect(await profile).toBeInstanceOf(Error);
+    // Cut at the drain's deadline, then flushed: these records travel only in the final flush, which
+    // the forced exit at SHUTDOWN_TIMEOUT_MS would have skipped (no wall-clock bound needed).
     expect(bodies(receiver)).toEqual(expect.arrayContaining(['shutdown_started', 'shutdown_timed_out']));
   }, 40_000);
 

@@ -21,7 +21,7 @@
  *    second) with rules/collector.yml: OtelCollectorTierDown fires for the stopped gateway and for a
  *    stopped agent, whose alert names its service (what its Alertmanager inhibition keys on).
  *
- * Ports 18700-18742 (no other test uses them). Test-only overrides: tail sampling decides after 5 s
+ * Every process on ports the OS assigns (gateway-stack.ts). Test-only overrides: tail sampling decides after 5 s
  * (10 s shipped) and the connectors flush every 2 s (15 s shipped), so the test waits less.
  */
 import { readFileSync } from 'node:fs';
@@ -54,16 +54,17 @@ import { agentCounters, apiServerCalls, gatewayDrained, linkedTraceIds, pct, tra
 
 // Prometheus scraping the tiers as the compose overlay does, with the Collector alert rules.
 const prometheus = new TierPrometheus();
-const NATIVE: Record<string, number> = {
-  'otel-agent-api:8888': AGENTS.api.metrics,
-  'otel-agent-payments:8888': AGENTS.payments.metrics,
-  'otel-agent-worker:8888': AGENTS.worker.metrics,
-  'otel-gateway-1:8888': GATEWAYS.a.metrics,
-  'otel-gateway-2:8888': GATEWAYS.b.metrics,
-};
 beforeAll(async () => {
   await startGatewayStack();
-  await prometheus.start((target) => `127.0.0.1:${NATIVE[target] ?? 'unknown-compose-target'}`);
+  // The compose targets, at the ports the stack got.
+  const native: Record<string, number> = {
+    'otel-agent-api:8888': AGENTS.api.metrics,
+    'otel-agent-payments:8888': AGENTS.payments.metrics,
+    'otel-agent-worker:8888': AGENTS.worker.metrics,
+    'otel-gateway-1:8888': GATEWAYS.a.metrics,
+    'otel-gateway-2:8888': GATEWAYS.b.metrics,
+  };
+  await prometheus.start((target) => `127.0.0.1:${native[target] ?? 'unknown-compose-target'}`);
 }, 90_000);
 afterAll(async () => {
   prometheus.stop();

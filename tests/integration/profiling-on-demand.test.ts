@@ -11,30 +11,33 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CpuProfile } from '../../src/profiling/cpuprofile.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
+import { freePorts } from '../helpers/ports.ts';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
 import { call } from '../helpers/shop-client.ts';
 
 const TOKEN = 'on-demand-profile-token';
-const API_PORT = 18_390;
-const API = `http://127.0.0.1:${API_PORT}`;
-const NO_TOKEN_PORT = 18_391;
+let API: string;
+let NO_TOKEN_API: string;
 const out = mkdtempSync(join(tmpdir(), 'otelkit-profile-'));
 const started: ServiceProcess[] = [];
 const run = promisify(execFile);
 
 beforeAll(async () => {
+  const ports = await freePorts('api', 'noToken');
+  API = `http://127.0.0.1:${ports.api}`;
+  NO_TOKEN_API = `http://127.0.0.1:${ports.noToken}`;
   const api = new ServiceProcess('api', {
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
-    PORT: String(API_PORT),
+    PORT: String(ports.api),
     ADMIN_TOKEN: TOKEN,
     // Heap snapshots are off by default (they dump every secret in memory): switched on for the test.
     HEAP_SNAPSHOT_ENABLED: 'true',
   });
   // payments needs no backends: the quickest service to show the endpoint is off without a token.
-  const withoutToken = new ServiceProcess('payments', { PORT: String(NO_TOKEN_PORT) });
+  const withoutToken = new ServiceProcess('payments', { PORT: String(ports.noToken) });
   started.push(api.start(), withoutToken.start());
-  await Promise.all([waitForHttp(`${API}/health/ready`, api), waitForHttp(`http://127.0.0.1:${NO_TOKEN_PORT}/health/ready`, withoutToken)]);
+  await Promise.all([waitForHttp(`${API}/health/ready`, api), waitForHttp(`${NO_TOKEN_API}/health/ready`, withoutToken)]);
 });
 afterAll(async () => {
   await Promise.all(started.map((s) => s.stop('SIGKILL').catch(() => {})));
@@ -64,14 +67,8 @@ async function trafficUntil<T>(until: Promise<T>): Promise<T> {
 }
 
 describe('npm run profile (on-demand CPU profile and heap snapshot)', () => {
-  it('profiles the running api while it serves requests: .cpuprofile with our route handler, flame graph, top list; a second profile meanwhile is refused with 409', async () => {
+  it('profiles the running api while it serves requests: .cpuprofile with our route handler, flame graph, top list', async () => {
     const cli = profileCli('--seconds', '2');
-    // While the CLI's profile runs, another one is refused at once, never queued.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const busy = await profileRequest('seconds=1');
-    expect(busy.status).toBe(409);
-    expect(await busy.json()).toMatchObject({ error: 'profiler_busy', request_id: expect.any(String) });
-
     const { stdout } = await trafficUntil(cli);
     const files = readdirSync(out);
     const profileFile = files.find((f) => /^api-.*\.cpuprofile$/.test(f));
@@ -96,6 +93,21 @@ describe('npm run profile (on-demand CPU profile and heap snapshot)', () => {
     expect(stdout).toContain(`CPU profile: ${join(out, profileFile!)}`);
     // The top list names functions with their files, ours relative to the service's directory.
     expect(stdout).toMatch(/\d+\.\d% .*(src\/|node:|\(garbage collector\)|\(program\))/);
+  });
+
+  it('takes one profile at a time: of two requested together, one is taken and the other refused with 409 at once, never queued', async () => {
+    // Whichever reaches the service first holds the profiler for 3 s; the other arrives meanwhile.
+    const answered: number[] = [];
+    const requests = [profileRequest('seconds=3'), profileRequest('seconds=3')].map((request) =>
+      request.then(async (response) => {
+        answered.push(response.status);
+        return { status: response.status, body: (await response.json()) as unknown };
+      }),
+    );
+    const responses = await Promise.all(requests);
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(answered, 'the refusal comes first: it does not wait for the profile').toEqual([409, 200]);
+    expect(responses.find((r) => r.status === 409)!.body).toMatchObject({ error: 'profiler_busy', request_id: expect.any(String) });
   });
 
   it('takes a heap snapshot with --heap and prints the largest types', async () => {
@@ -130,7 +142,7 @@ describe('npm run profile (on-demand CPU profile and heap snapshot)', () => {
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ error: 'admin_token_required', request_id: expect.any(String) });
     }
-    const off = await profileRequest('seconds=1', TOKEN, `http://127.0.0.1:${NO_TOKEN_PORT}`);
+    const off = await profileRequest('seconds=1', TOKEN, NO_TOKEN_API);
     expect(off.status).toBe(404);
     expect(await off.json()).toMatchObject({ error: 'not_found' });
   });

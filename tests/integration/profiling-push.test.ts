@@ -7,12 +7,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
 import { OtlpJsonReceiver } from '../helpers/otlp-json-receiver.ts';
+import { freePorts } from '../helpers/ports.ts';
 import { PyroscopeReceiver } from '../helpers/pyroscope-receiver.ts';
 import { ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
 import { call } from '../helpers/shop-client.ts';
+import { eventually } from '../helpers/telemetry.ts';
 
-const PORT = 18_380;
-const API = `http://127.0.0.1:${PORT}`;
 const started: ServiceProcess[] = [];
 afterAll(async () => {
   await Promise.all(started.map((s) => s.stop('SIGKILL').catch(() => {})));
@@ -24,10 +24,14 @@ describe('continuous profiling (PROFILING_ENABLED=true)', () => {
   it('pushes CPU and heap pprof with service_name, and labels CPU samples with the span ids of real requests', async () => {
     const pyroscope = new PyroscopeReceiver();
     const otlp = new OtlpJsonReceiver();
+    const { port } = await freePorts('port');
+    const API = `http://127.0.0.1:${port}`;
     const api = new ServiceProcess('api', {
       DATABASE_URL: TEST_DATABASE_URL,
       REDIS_URL: TEST_REDIS_URL,
-      PORT: String(PORT),
+      PORT: String(port),
+      // The traffic below lasts as long as this machine needs: never cut short by the rate limiter.
+      RATE_LIMIT_PER_MINUTE: '1000000',
       PROFILING_ENABLED: 'true',
       PROFILING_SERVER_URL: await pyroscope.start(),
       // Pushes during the test too (CPU and heap), not only the final CPU profile at shutdown.
@@ -39,20 +43,32 @@ describe('continuous profiling (PROFILING_ENABLED=true)', () => {
     await waitForHttp(`${API}/health/ready`, api);
     expect(api.jsonLines().find((line) => line.message === 'profiling_started')).toBeDefined();
 
-    // Enough cache-hit requests, 8 at a time, that the process is busy for a few seconds.
-    const deadline = Date.now() + 3_000;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (Date.now() < deadline) expect((await call(API, 'GET', '/api/products')).status).toBe(200);
-      }),
-    );
+    // Cache-hit requests, 8 at a time, until the pushed CPU profiles hold samples of 10 requests, one
+    // of them in our route handler: as long as that takes on this machine, and never (failing) if
+    // samples are not labelled with their spans.
+    const sampled = () => {
+      const labelled = pyroscope
+        .withSampleType('cpu/nanoseconds')
+        .flatMap((push) => push.samples)
+        .filter((sample) => sample.labels.span_id !== undefined);
+      return {
+        requests: new Set(labelled.map((sample) => sample.labels.span_id)).size,
+        inHandler: labelled.some((sample) => sample.functions.some((fn) => fn.includes('src/http/routes/products.ts'))),
+      };
+    };
+    let enough = false;
+    const traffic = Array.from({ length: 8 }, async () => {
+      while (!enough) expect((await call(API, 'GET', '/api/products')).status).toBe(200);
+    });
+    await eventually(sampled, ({ requests, inHandler }) => requests >= 10 && inHandler, 30_000).finally(() => (enough = true));
+    await Promise.all(traffic);
     // SIGTERM: the last profile is pushed with the final telemetry flush.
     expect(await api.stop()).toBe(0);
 
     // The requests' span ids, from the api's request logs (trace_id/span_id of the server span).
     const requestLogs = api.jsonLines().filter((line) => line.message === 'request_completed' && line.path === '/api/products');
     const requestSpanIds = new Set(requestLogs.map((line) => String(line.span_id)));
-    expect(requestSpanIds.size).toBeGreaterThan(50);
+    expect(requestSpanIds.size).toBeGreaterThanOrEqual(10);
     // The same ids on the exported server spans, each carrying pyroscope.profile.id = its span id.
     const serverSpans = otlp.spans().filter((span) => span.name === 'GET /api/products');
     expect(serverSpans.length).toBe(requestSpanIds.size);
@@ -95,5 +111,5 @@ describe('continuous profiling (PROFILING_ENABLED=true)', () => {
 
     await otlp.close();
     await pyroscope.close();
-  });
+  }, 60_000);
 });

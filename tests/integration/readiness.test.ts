@@ -4,7 +4,7 @@ import { PrivateRedis } from '../helpers/redis-server.ts';
 import { call } from '../helpers/shop-client.ts';
 import { eventually, metricPoints } from '../helpers/telemetry.ts';
 
-const redis = new PrivateRedis(16_391);
+const redis = new PrivateRedis();
 let stack: InProcessStack;
 beforeAll(async () => {
   await redis.start();

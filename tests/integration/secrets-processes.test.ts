@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
 import { OtlpJsonReceiver } from '../helpers/otlp-json-receiver.ts';
+import { freePorts } from '../helpers/ports.ts';
 import { PyroscopeReceiver } from '../helpers/pyroscope-receiver.ts';
 import { ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
 import { call, newSession } from '../helpers/shop-client.ts';
@@ -64,21 +65,24 @@ describe('no secret from argv, env or a request reaches the OTLP endpoint', () =
       return service;
     };
     // payments profiles itself to a Pyroscope URL with basic auth in it (logged at start, pushed at stop).
+    const ports = await freePorts('api', 'payments', 'worker');
+    const apiUrl = `http://127.0.0.1:${ports.api}`;
+    const paymentsUrl = `http://127.0.0.1:${ports.payments}`;
+    const workerUrl = `http://127.0.0.1:${ports.worker}`;
     const payments = start('payments', {
-      PORT: '18381',
+      PORT: String(ports.payments),
       PAYMENTS_DECLINE_RATE: '0',
       PROFILING_ENABLED: 'true',
       PROFILING_SERVER_URL: profilingUrl,
     });
-    const api = start('api', { PORT: '18380', PAYMENTS_URL: 'http://127.0.0.1:18381' });
-    const worker = start('worker', { PORT: '18382' });
+    const api = start('api', { PORT: String(ports.api), PAYMENTS_URL: paymentsUrl });
+    const worker = start('worker', { PORT: String(ports.worker) });
     await Promise.all([
-      waitForHttp('http://127.0.0.1:18381/health/ready', payments),
-      waitForHttp('http://127.0.0.1:18380/health/ready', api),
-      waitForHttp('http://127.0.0.1:18382/health/ready', worker),
+      waitForHttp(`${paymentsUrl}/health/ready`, payments),
+      waitForHttp(`${apiUrl}/health/ready`, api),
+      waitForHttp(`${workerUrl}/health/ready`, worker),
     ]);
 
-    const apiUrl = 'http://127.0.0.1:18380';
     const session = await newSession(apiUrl, USER_PASSWORD);
     await call(apiUrl, 'POST', '/api/sessions', { body: { email: session.email, password: `${USER_PASSWORD}-wrong` } });
     const order = await call(apiUrl, 'POST', '/api/orders', {

@@ -4,36 +4,47 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadApiConfig } from '../../src/config/service-config.ts';
 import { OTEL_DEFAULTS } from '../../src/instrumentation/otel-defaults.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
+import { HeldPayments } from '../helpers/held-payments.ts';
 import { OtlpJsonReceiver } from '../helpers/otlp-json-receiver.ts';
+import { freePorts } from '../helpers/ports.ts';
 import { ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
 import { CARD, call, newSession } from '../helpers/shop-client.ts';
+import { eventually } from '../helpers/telemetry.ts';
 
 const SHUTDOWN_TIMEOUT_MS = loadApiConfig({}).SHUTDOWN_TIMEOUT_MS;
 const started: ServiceProcess[] = [];
+const closers: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
   await Promise.all(started.map((s) => s.stop('SIGKILL').catch(() => {})));
+  await Promise.all(closers.map((close) => close()));
 });
 
-/** payments answers slowly, so orders are still in flight when the api gets SIGTERM. */
-async function startStack(ports: { api: number; payments: number }, otel: Record<string, string>) {
-  const payments = new ServiceProcess('payments', {
-    ...otel,
-    PORT: String(ports.payments),
-    PAYMENTS_DECLINE_RATE: '0',
-    PAYMENTS_LATENCY_MS: '1500',
-  }).start();
+/**
+ * The api, on a port the OS assigns, in front of a payments service that holds every charge until the
+ * test releases it: the orders are in flight for certain when the api gets SIGTERM.
+ */
+async function startApi(otel: Record<string, string>) {
+  const payments = new HeldPayments();
+  const paymentsUrl = await payments.start();
+  const { port } = await freePorts('port');
   const api = new ServiceProcess('api', {
     ...otel,
-    PORT: String(ports.api),
-    PAYMENTS_URL: `http://127.0.0.1:${ports.payments}`,
+    PORT: String(port),
+    PAYMENTS_URL: paymentsUrl,
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
   }).start();
-  started.push(payments, api);
-  await waitForHttp(`http://127.0.0.1:${ports.payments}/health/ready`, payments);
-  await waitForHttp(`http://127.0.0.1:${ports.api}/health/ready`, api);
-  return { api, payments, url: `http://127.0.0.1:${ports.api}` };
+  started.push(api);
+  closers.push(() => payments.close());
+  await waitForHttp(`http://127.0.0.1:${port}/health/ready`, api);
+  return { api, payments, port, url: `http://127.0.0.1:${port}` };
 }
+
+const logged = (service: ServiceProcess, message: string) =>
+  eventually(
+    () => service.jsonLines(),
+    (lines) => lines.some((l) => l.message === message),
+  );
 
 const placeOrders = (url: string, token: string, count: number) =>
   Array.from({ length: count }, () =>
@@ -76,22 +87,28 @@ describe('SIGTERM under load', () => {
 
   it('with the Collector not answering: in-flight requests complete, new connections are refused, exit 0 in time', async () => {
     const collector = await blackHole();
-    const { api, url } = await startStack(
-      { api: 18570, payments: 18571 },
-      { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_METRIC_EXPORT_INTERVAL: '1000' },
-    );
+    const { api, payments, port, url } = await startApi({
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_METRIC_EXPORT_INTERVAL: '1000',
+    });
     const { token } = await newSession(url);
     const inFlight = placeOrders(url, token, 10);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const signalled = Date.now();
+    await payments.arrived(10);
     const exited = api.stop('SIGTERM', SHUTDOWN_TIMEOUT_MS + 5_000);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(await accepts(18570)).toBe(false);
+    // Refused while the ten orders are still held at payments, i.e. during the drain.
+    await eventually(
+      () => accepts(port),
+      (accepted) => !accepted,
+    );
+    expect(payments.waiting).toBe(10);
+    payments.release();
 
     const answers = await Promise.all(inFlight);
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(201));
+    // Exit 0 only from a drain and a flush that ended in time: a drain past its share of
+    // SHUTDOWN_TIMEOUT_MS exits 1 (shutdown_timed_out), so does the timer at SHUTDOWN_TIMEOUT_MS.
     expect(await exited).toBe(0);
-    expect(Date.now() - signalled).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
     expect(api.jsonLines().some((l) => l.message === 'shutdown_completed')).toBe(true);
     expect(api.jsonLines().some((l) => l.message === 'shutdown_timed_out')).toBe(false);
     collector.close();
@@ -101,21 +118,21 @@ describe('SIGTERM under load', () => {
     const receiver = new OtlpJsonReceiver();
     const endpoint = await receiver.start();
     // Nothing is exported on schedule during the test: whatever arrives was flushed by the shutdown.
-    const { api, url } = await startStack(
-      { api: 18572, payments: 18573 },
-      {
-        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_METRIC_EXPORT_INTERVAL: '600000',
-        OTEL_BSP_SCHEDULE_DELAY: '600000',
-        OTEL_BLRP_SCHEDULE_DELAY: '600000',
-      },
-    );
+    const { api, payments, url } = await startApi({
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_METRIC_EXPORT_INTERVAL: '600000',
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+      OTEL_BLRP_SCHEDULE_DELAY: '600000',
+    });
     const { token } = await newSession(url);
     const inFlight = placeOrders(url, token, 5);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await payments.arrived(5);
     expect(receiver.raw).toHaveLength(0);
     const exited = api.stop('SIGTERM', SHUTDOWN_TIMEOUT_MS + 5_000);
+    // The orders complete during the shutdown: their telemetry can only come from its flush.
+    await logged(api, 'shutdown_started');
+    payments.release();
     const answers = await Promise.all(inFlight);
     expect(answers.map((a) => a.status)).toEqual(Array(5).fill(201));
     expect(await exited).toBe(0);

@@ -32,7 +32,15 @@ describe('GatewaySimulator', () => {
   });
 
   it('observes the failure rate over many charges', () => {
-    const simulator = new GatewaySimulator({ latencyMs: 0, failureRate: 0.3, declineRate: 0 });
+    // A seeded generator (mulberry32): the same draws on every run, so the result is the rate's, never luck.
+    let seed = 17;
+    const seeded = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    };
+    const simulator = new GatewaySimulator({ latencyMs: 0, failureRate: 0.3, declineRate: 0 }, seeded);
     const failed = Array.from({ length: 20_000 }, () => simulator.decide()).filter((o) => o.kind === 'failed').length;
     expect(failed / 20_000).toBeGreaterThan(0.27);
     expect(failed / 20_000).toBeLessThan(0.33);
