@@ -47,7 +47,7 @@ const apiSchema = z.object({
   LOGIN_RATE_LIMIT_PER_ACCOUNT: positiveInt(10),
   LOGIN_RATE_LIMIT_PER_CLIENT: positiveInt(600),
   // scrypt derivations at once (16 MiB and one of libuv's 4 threads each); more callers wait.
-  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  SCRYPT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 const paymentsSchema = z.object({

@@ -16,7 +16,7 @@ export interface ScryptParameters {
 export interface ScryptHasherOptions {
   /** N; default 2^14, the interactive-login cost recommended by the scrypt paper (16 MiB with r=8). */
   cost?: number;
-  /** How many derivations may run at once (src/config/service-config.ts, PASSWORD_HASH_CONCURRENCY). */
+  /** How many derivations may run at once (src/config/service-config.ts, SCRYPT_CONCURRENCY). */
   concurrency?: number;
 }
 

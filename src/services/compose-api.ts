@@ -54,7 +54,7 @@ export async function composeApi(config: ApiConfig, logger: Logger) {
   const payments = new HttpPaymentGateway(config.PAYMENTS_URL, config.PAYMENTS_TIMEOUT_MS);
   const users = new UserService({
     users: new PgUserRepository(db),
-    hasher: new ScryptPasswordHasher({ concurrency: config.PASSWORD_HASH_CONCURRENCY }),
+    hasher: new ScryptPasswordHasher({ concurrency: config.SCRYPT_CONCURRENCY }),
     sessions,
     cache,
     activeUsers,

@@ -35,8 +35,6 @@ const ALLOWED: Allowed[] = [
   },
   {
     values: [
-      'rbac.authorization.k8s.io/v1',
-      'rbac.authorization.k8s.io',
       'kustomize.config.k8s.io/v1beta1',
       'opentelemetry.io/v1beta1',
       'networking.k8s.io/v1',
@@ -60,6 +58,7 @@ const ALLOWED: Allowed[] = [
       'process-test-admin-token',
       'flag-token-0123',
       'gateway-topology-admin-token',
+      'exit-telemetry-token-0123',
       'on-demand-profile-token',
       'env-token-0123',
       'tok_acme_0123456789abcdef',

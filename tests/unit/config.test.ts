@@ -30,9 +30,9 @@ describe('service configuration', () => {
     expect(loadApiConfig({})).toMatchObject({
       LOGIN_RATE_LIMIT_PER_ACCOUNT: 10,
       LOGIN_RATE_LIMIT_PER_CLIENT: 600,
-      PASSWORD_HASH_CONCURRENCY: 2,
+      SCRYPT_CONCURRENCY: 2,
     });
-    expect(() => loadApiConfig({ PASSWORD_HASH_CONCURRENCY: '0' })).toThrow(/PASSWORD_HASH_CONCURRENCY: /);
+    expect(() => loadApiConfig({ SCRYPT_CONCURRENCY: '0' })).toThrow(/SCRYPT_CONCURRENCY: /);
     expect(() => loadApiConfig({ LOGIN_RATE_LIMIT_PER_ACCOUNT: 'ten' })).toThrow(/LOGIN_RATE_LIMIT_PER_ACCOUNT: /);
     expect(() => loadApiConfig({ LOGIN_RATE_LIMIT_PER_CLIENT: '-1' })).toThrow(/LOGIN_RATE_LIMIT_PER_CLIENT: /);
   });
