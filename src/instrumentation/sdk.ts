@@ -18,6 +18,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { applyOtelDefaults } from './otel-defaults.ts';
 import { throttleExportErrors } from './export-errors.ts';
 import { resourceDetectorsFromEnv } from './resource-detectors.ts';
+import { samplerFromEnv } from './sampler.ts';
 import { registerProcessMetrics } from '../telemetry/process-metrics.ts';
 
 /** Overrides for tests: in-memory processors and readers instead of the OTLP exporters. */
@@ -61,6 +62,7 @@ export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promis
   throttleExportErrors();
   const entry = process.argv[1] ?? 'app';
   const serviceName = overrides.serviceName ?? basename(entry, extname(entry));
+  const sampler = samplerFromEnv(process.env);
   const sdk = new NodeSDK({
     // The base resource: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (detected later) win over it.
     resource: defaultResource().merge(
@@ -74,6 +76,8 @@ export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promis
     // Our own list (same variable, same names) so that the process detector never exports argv.
     resourceDetectors: resourceDetectorsFromEnv(process.env.OTEL_NODE_RESOURCE_DETECTORS),
     instrumentations: instrumentations(),
+    // Ratio sampling writes its probability into tracestate (sampler.ts); other samplers: the SDK's.
+    ...(sampler ? { sampler } : {}),
     ...(overrides.spanProcessors ? { spanProcessors: overrides.spanProcessors } : {}),
     ...(overrides.metricReaders ? { metricReaders: overrides.metricReaders } : {}),
     ...(overrides.logRecordProcessors ? { logRecordProcessors: overrides.logRecordProcessors } : {}),
