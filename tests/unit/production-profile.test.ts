@@ -20,7 +20,11 @@ describe('OTELKIT_PROFILE', () => {
   it('production samples 10% parent-based and logs only failed or slow requests', () => {
     const env: NodeJS.ProcessEnv = { OTELKIT_PROFILE: 'production' };
     applyOtelDefaults(env);
-    expect(env).toMatchObject({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1', REQUEST_LOG: 'errors-and-slow' });
+    expect(env).toMatchObject({
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+      REQUEST_LOG: 'errors-and-slow',
+    });
     expect(loadApiConfig({ OTELKIT_PROFILE: 'production' }).REQUEST_LOG).toBe('errors-and-slow');
   });
 
@@ -68,7 +72,8 @@ describe('head sampling: consistent trace-id ratio with the probability in trace
   it('keeps about the configured share of random trace ids; 0 keeps none, 1 keeps all without tracestate', () => {
     const sampler = new ConsistentRatioSampler(0.1);
     let kept = 0;
-    for (let i = 0; i < 20_000; i++) if (sampler.shouldSample(ROOT_CONTEXT, traceId()).decision === SamplingDecision.RECORD_AND_SAMPLED) kept++;
+    for (let i = 0; i < 20_000; i++)
+      if (sampler.shouldSample(ROOT_CONTEXT, traceId()).decision === SamplingDecision.RECORD_AND_SAMPLED) kept++;
     expect(kept / 20_000).toBeGreaterThan(0.09);
     expect(kept / 20_000).toBeLessThan(0.11);
     expect(new ConsistentRatioSampler(0).shouldSample(ROOT_CONTEXT, 'f'.repeat(32)).decision).toBe(SamplingDecision.NOT_RECORD);
@@ -79,7 +84,8 @@ describe('head sampling: consistent trace-id ratio with the probability in trace
   it('parentbased_traceidratio follows the caller: a sampled-out parent drops the child whatever its trace id', () => {
     const sampler = samplerFromEnv({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '1' })!;
     const id = 'f'.repeat(32);
-    const parent = (flags: TraceFlags) => trace.setSpanContext(ROOT_CONTEXT, { traceId: id, spanId: '1'.repeat(16), traceFlags: flags, isRemote: true });
+    const parent = (flags: TraceFlags) =>
+      trace.setSpanContext(ROOT_CONTEXT, { traceId: id, spanId: '1'.repeat(16), traceFlags: flags, isRemote: true });
     expect(sampler.shouldSample(parent(TraceFlags.NONE), id, 'x', 0, {}, []).decision).toBe(SamplingDecision.NOT_RECORD);
     expect(sampler.shouldSample(parent(TraceFlags.SAMPLED), id, 'x', 0, {}, []).decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
     expect(samplerFromEnv({ OTEL_TRACES_SAMPLER: 'parentbased_always_on' })).toBeUndefined();
