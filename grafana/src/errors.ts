@@ -22,7 +22,7 @@ import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/tabl
 import { LOKI } from './datasources.ts';
 import { dataLink, exploreLink, lokiLogsUrl, otelkitDashboardsLink, tempoSearchUrl } from './links.ts';
 import { logs, lokiTimeseries, promInstantTable, promRange, promTable, stat, timeseries, traceTable } from './panels.ts';
-import { alertThresholds, NEW_EXCEPTION_RATE_ALERT } from './thresholds.ts';
+import { alertThresholds, NEW_EXCEPTION_RATE_ALERT, UNDER_SAMPLING } from './thresholds.ts';
 import { exceptionServiceVariable } from './variables.ts';
 
 /** The span_metrics event counter (Prometheus name of traces.span.metrics.events). */
@@ -90,7 +90,8 @@ const overview = [
   stat(
     {
       title: 'Exceptions per second',
-      description: 'Exceptions that failed a request (server span) or a message (consumer span), all selected services.',
+      description:
+        'Exceptions that failed a request (server span) or a message (consumer span), all selected services.' + UNDER_SAMPLING.weighted,
     },
     { w: 8, h: 5 },
     'short',
@@ -125,7 +126,8 @@ const overTime = [
       title: 'Exceptions per second by service and type (dots: exemplars)',
       description:
         'From the exception events of server and consumer spans. The dots are exemplars: hover one and ' +
-        'choose "View trace" to open a request that threw it. Dashed line: the NewExceptionType rate threshold.',
+        'choose "View trace" to open a request that threw it. Dashed line: the NewExceptionType rate threshold.' +
+        UNDER_SAMPLING.weighted,
     },
     { w: 16, h: 9 },
     'short',
@@ -150,7 +152,8 @@ const groupsTable = promTable(
     title: 'Exceptions by service, type and route',
     description:
       'One row per service, exception type, route and fingerprint (the same type thrown from the same ' +
-      'place): count in the time range, first and last seen. Click a row for sample traces and the logs of that exception.',
+      'place): count in the time range, first and last seen. Click a row for sample traces and the logs of that exception.' +
+      UNDER_SAMPLING.weighted,
   },
   { w: 24, h: 10 },
   [
