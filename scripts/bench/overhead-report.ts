@@ -152,7 +152,7 @@ export function overheadMarkdown(
   const payments = (route: BenchRoute, text: string) => (route.id === 'checkout' ? text : '–');
   const lines: string[] = [...profilesMarkdown(routes), ...curveMarkdown(routes, settings.curveSeconds), ''];
   lines.push(
-    `${MAIN.length} modes side by side, ${settings.rounds} round(s), the order of the modes rotated each round; medians over the rounds. ` +
+    `${MAIN.length} main modes side by side (the curve's extra modes are in the curve table only), ${settings.rounds} round(s), the order of the modes rotated each round; medians over the rounds. ` +
       'One api and one payments process per mode, started once; a real Collector receives the OTLP of every mode with the bootstrap.',
     '',
     `**Throughput at saturation** (autocannon, ${settings.connections} connections, ${settings.saturationSeconds} s after ${settings.warmupSeconds} s warm-up). ` +
