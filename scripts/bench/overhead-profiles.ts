@@ -12,7 +12,7 @@ const verdict = (ok: boolean) => (ok ? 'pass' : '**miss**');
 
 /** What each profile keeps of the telemetry, for the reader of the table (the measurements say the cost). */
 const KEEPS = {
-  on: 'every trace (the Collector may tail-sample: collector/README.md), a log line per request, all metrics',
+  on: 'every trace leaves the service, a log line per request, all metrics; this is also what the service pays in the agent → gateway tail-sampled design (the gateway then keeps every error trace, every trace > 0.5 s and 10% of the rest)',
   production:
     '10% of traces, whole (parent-based); span metrics weighted by 1/p (`ot=th`); log lines of 5xx and slow requests; all metrics (RED, SLOs, alerts exact)',
 };
