@@ -12,7 +12,7 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DashboardBuilder, MappingType, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { otelkitDashboardsLink } from './links.ts';
-import { alertThresholds, upThresholds } from './thresholds.ts';
+import { alertThresholds, upThresholds, UNDER_SAMPLING } from './thresholds.ts';
 import { promRange, stat, timeseries } from './panels.ts';
 import type { PromQuery } from './panels.ts';
 
@@ -129,7 +129,8 @@ const collector = [
       title: 'Refused by receivers',
       description:
         'Items refused, usually by the memory_limiter (the Collector is over its memory limit) or by a ' +
-        'failing pipeline. The sender retries; sustained refusals mean data loss.' + PER_TIER,
+        'failing pipeline. The sender retries; sustained refusals mean data loss.' +
+        PER_TIER,
     },
     { w: 8, h: 8 },
     ITEMS,
@@ -147,7 +148,8 @@ const collector = [
       title: 'Export failures',
       description:
         'Items an exporter failed to send after its retries (send_failed), or could not queue because ' +
-        'the queue was full (enqueue_failed). Both are data loss: check the backend named in the legend.' + PER_TIER,
+        'the queue was full (enqueue_failed). Both are data loss: check the backend named in the legend.' +
+        PER_TIER,
     },
     { w: 8, h: 8 },
     ITEMS,
@@ -164,7 +166,10 @@ const collector = [
     },
     { w: 8, h: 8 },
     'short',
-    [promRange('A', queries.queueSize, '{{job}} {{exporter}} size'), promRange('B', queries.queueCapacity, '{{job}} {{exporter}} capacity')],
+    [
+      promRange('A', queries.queueSize, '{{job}} {{exporter}} size'),
+      promRange('B', queries.queueCapacity, '{{job}} {{exporter}} capacity'),
+    ],
   ),
   timeseries(
     {
@@ -190,7 +195,10 @@ const collector = [
 
 const derived = [
   timeseries(
-    { title: 'Span metrics (spanmetrics connector)', description: 'Calls per second derived from spans, per service.' },
+    {
+      title: 'Span metrics (spanmetrics connector)',
+      description: 'Calls per second derived from spans, per service.' + UNDER_SAMPLING.weighted,
+    },
     { w: 12, h: 7 },
     'reqps',
     [promRange('A', queries.spanMetricsCalls, '{{service_name}}')],
@@ -198,7 +206,7 @@ const derived = [
   timeseries(
     {
       title: 'Service graph edges (servicegraph connector)',
-      description: "Requests per second between services, as Tempo's service map shows them.",
+      description: "Requests per second between services, as Tempo's service map shows them." + UNDER_SAMPLING.unweighted,
     },
     { w: 12, h: 7 },
     'reqps',

@@ -7,7 +7,7 @@
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { P95_LATENCY_ALERT_SECONDS, ERROR_RATIO_ALERT, alertThresholds } from './thresholds.ts';
+import { P95_LATENCY_ALERT_SECONDS, ERROR_RATIO_ALERT, alertThresholds, UNDER_SAMPLING } from './thresholds.ts';
 import { routeVariable, serviceVariable } from './variables.ts';
 import { dataLink, exploreLink, lokiLogsUrl, otelkitDashboardsLink, tempoSearchUrl } from './links.ts';
 import { logs, lokiTimeseries, promInstantTable, promRange, promTable, stat, timeseries, traceTable } from './panels.ts';
@@ -135,7 +135,8 @@ const latency = [
       title: 'Latency p50 / p95 / p99 by service (dots: exemplars)',
       description:
         'Quantiles from http.server.request.duration. The dots are exemplars of the spanmetrics ' +
-        'histogram for the same server spans: hover one and choose "View trace" to open that exact request.',
+        'histogram for the same server spans: hover one and choose "View trace" to open that exact request.' +
+        UNDER_SAMPLING.weighted,
     },
     { w: 24, h: 9 },
     's',
@@ -209,14 +210,17 @@ const dependencies = [
 
 const evidence = [
   traceTable(
-    { title: 'Failed requests (traces)', description: 'Server spans with status error. Click a trace id to open it.' },
+    {
+      title: 'Failed requests (traces)',
+      description: 'Server spans with status error. Click a trace id to open it.' + UNDER_SAMPLING.traces,
+    },
     { w: 12, h: 9 },
     queries.errorTraces,
   ),
   traceTable(
     {
       title: `Requests slower than ${P95_LATENCY_ALERT_SECONDS}s (traces)`,
-      description: 'Server spans above the p95 alert threshold: the waterfall shows where the time went.',
+      description: 'Server spans above the p95 alert threshold: the waterfall shows where the time went.' + UNDER_SAMPLING.traces,
     },
     { w: 12, h: 9 },
     queries.slowTraces,

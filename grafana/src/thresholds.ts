@@ -34,3 +34,16 @@ export const upThresholds = (): ThresholdsConfigBuilder =>
     { value: null, color: 'red' },
     { value: 1, color: 'green' },
   ]);
+
+/**
+ * What span-derived panels show under the production profile (OTELKIT_PROFILE=production: 10% of
+ * traces kept at the head, src/config/profile.ts). Said on each such panel, so nobody reads a
+ * sampled figure as a count (docs/telemetry.md, "Sampling").
+ */
+export const UNDER_SAMPLING = {
+  weighted:
+    ' Production profile (head sampling): estimated from the kept spans, each counted 1/p times (its tracestate ot=th), so the rate does not shrink with the sample rate but is an estimate, not an exact count; exemplars come from kept traces only.',
+  unweighted:
+    ' Production profile (head sampling): counts only the kept spans (the servicegraph connector reads no sampling probability), so it shows about 10% of the real rate. The http.server.request.duration panels are exact.',
+  traces: ' Production profile (head sampling): only the kept traces (10%) are listed.',
+};

@@ -1,19 +1,34 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { processCpuSeconds } from './overhead-cpu.ts';
 
-/** How a service is started: the four ways compared by the overhead part. */
+/** How a service is started: the ways compared by the overhead part. */
 export interface Mode {
-  id: 'on' | 'profiled' | 'disabled' | 'bare';
+  id: MainModeId | CurveModeId;
   label: string;
   nodeArgs: string[];
   env: Record<string, string>;
 }
 
-const BOOTSTRAP = ['--import', './src/instrumentation.ts'];
+/**
+ * Modes measured at saturation and below it (open model): the two profiles (100% = the demo
+ * default, production = OTELKIT_PROFILE=production), continuous profiling, SDK off, no bootstrap.
+ */
+export type MainModeId = 'on' | 'production' | 'profiled' | 'disabled' | 'bare';
+/** Extra points of the cost curve (sampling share × request logs), measured at saturation only. */
+export type CurveModeId = 's25' | 's10' | 's1' | 'q100' | 'q25' | 'q1';
 
-export const MODES: readonly Mode[] = [
-  // Continuous profiling is off in benchmarks (as natively) except in the mode that measures it.
-  { id: 'on', label: 'telemetry on (OTLP HTTP → Collector)', nodeArgs: BOOTSTRAP, env: { PROFILING_ENABLED: 'false' } },
+const BOOTSTRAP = ['--import', './src/instrumentation.ts'];
+// Continuous profiling is off in benchmarks (as natively) except in the mode that measures it.
+const OFF = { PROFILING_ENABLED: 'false' };
+
+export const MAIN_MODES: readonly Mode[] = [
+  { id: 'on', label: 'telemetry on, 100% (demo profile)', nodeArgs: BOOTSTRAP, env: OFF },
+  {
+    id: 'production',
+    label: 'production profile (`OTELKIT_PROFILE=production`: 10% head sampling, request logs for errors and slow requests)',
+    nodeArgs: BOOTSTRAP,
+    env: { ...OFF, OTELKIT_PROFILE: 'production' },
+  },
   {
     id: 'profiled',
     label: 'telemetry on + continuous profiling (`PROFILING_ENABLED=true`)',
@@ -24,10 +39,53 @@ export const MODES: readonly Mode[] = [
     id: 'disabled',
     label: '`OTEL_SDK_DISABLED=true` (bootstrap loaded, SDK off)',
     nodeArgs: BOOTSTRAP,
-    env: { OTEL_SDK_DISABLED: 'true', PROFILING_ENABLED: 'false' },
+    env: { ...OFF, OTEL_SDK_DISABLED: 'true' },
   },
-  { id: 'bare', label: 'no bootstrap (no `--import`)', nodeArgs: [], env: { PROFILING_ENABLED: 'false' } },
+  { id: 'bare', label: 'no bootstrap (no `--import`)', nodeArgs: [], env: OFF },
 ];
+
+/** A point of the cost curve: share of traces kept at the head, and which requests get a log line. */
+export interface CurvePoint {
+  /** The mode measuring it: a main mode (on = 100%/all, production = 10%/errors-and-slow) or a curve mode. */
+  mode: Mode['id'];
+  samplingPct: number;
+  requestLog: 'all' | 'errors-and-slow';
+}
+
+const curveMode = (id: CurveModeId, samplingPct: number, requestLog: CurvePoint['requestLog']): Mode => ({
+  id,
+  label: `${samplingPct}% sampling, request logs ${requestLog}`,
+  nodeArgs: BOOTSTRAP,
+  env: {
+    ...OFF,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: String(samplingPct / 100),
+    REQUEST_LOG: requestLog,
+  },
+});
+
+export const CURVE_MODES: readonly Mode[] = [
+  curveMode('s25', 25, 'all'),
+  curveMode('s10', 10, 'all'),
+  curveMode('s1', 1, 'all'),
+  curveMode('q100', 100, 'errors-and-slow'),
+  curveMode('q25', 25, 'errors-and-slow'),
+  curveMode('q1', 1, 'errors-and-slow'),
+];
+
+/** The curve in print order: 100, 25, 10, 1% with request logs on, then the same with them off. */
+export const CURVE: readonly CurvePoint[] = [
+  { mode: 'on', samplingPct: 100, requestLog: 'all' },
+  { mode: 's25', samplingPct: 25, requestLog: 'all' },
+  { mode: 's10', samplingPct: 10, requestLog: 'all' },
+  { mode: 's1', samplingPct: 1, requestLog: 'all' },
+  { mode: 'q100', samplingPct: 100, requestLog: 'errors-and-slow' },
+  { mode: 'q25', samplingPct: 25, requestLog: 'errors-and-slow' },
+  { mode: 'production', samplingPct: 10, requestLog: 'errors-and-slow' },
+  { mode: 'q1', samplingPct: 1, requestLog: 'errors-and-slow' },
+];
+
+export const MODES: readonly Mode[] = [...MAIN_MODES, ...CURVE_MODES];
 
 /** A child process of the benchmark, with the tail of its stderr kept for error messages. */
 export class BenchProcess {

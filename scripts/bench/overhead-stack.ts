@@ -11,8 +11,10 @@ import { BenchProcess, MODES, startService, waitUntilReady, type Mode } from './
  * load, and a real Collector (`otelcol-otelkit` with the test sink config, writing to files) that the
  * "on" processes export to. Fixed ports outside the ephemeral range, 127.0.0.1 only.
  */
-const API_PORT = { on: 18_480, disabled: 18_481, bare: 18_482, profiled: 18_486 } as const;
-const PAYMENTS_PORT = { on: 18_483, disabled: 18_484, bare: 18_485, profiled: 18_487 } as const;
+const modeIndex = (id: Mode['id']) => MODES.findIndex((m) => m.id === id);
+/** Two ports per mode from 18440 (11 modes: up to 18461). */
+const API_PORT = (id: Mode['id']) => 18_440 + 2 * modeIndex(id);
+const PAYMENTS_PORT = (id: Mode['id']) => 18_441 + 2 * modeIndex(id);
 /** Stand-in for Pyroscope's /ingest API (Pyroscope itself is AGPL and runs in compose only): answers 200, counts. */
 const PROFILES_SINK = { host: '127.0.0.1', port: 18_493 };
 const COLLECTOR_GRPC = '127.0.0.1:18490';
@@ -96,7 +98,7 @@ export async function startStack(settings: StackSettings): Promise<OverheadStack
     const services = MODES.map((mode): ModeServices => {
       const payments = startService(settings.root, 'payments', mode, {
         ...telemetryEnv,
-        PORT: String(PAYMENTS_PORT[mode.id]),
+        PORT: String(PAYMENTS_PORT(mode.id)),
         // A gateway that answers at once and always approves: the route's own work, nothing simulated.
         PAYMENTS_LATENCY_MS: '0',
         PAYMENTS_FAILURE_RATE: '0',
@@ -104,20 +106,20 @@ export async function startStack(settings: StackSettings): Promise<OverheadStack
       });
       const api = startService(settings.root, 'api', mode, {
         ...telemetryEnv,
-        PORT: String(API_PORT[mode.id]),
+        PORT: String(API_PORT(mode.id)),
         DATABASE_URL: settings.databaseUrl,
         REDIS_URL: settings.redisUrl,
-        PAYMENTS_URL: `http://127.0.0.1:${PAYMENTS_PORT[mode.id]}`,
+        PAYMENTS_URL: `http://127.0.0.1:${PAYMENTS_PORT(mode.id)}`,
         // The limiter still runs its Redis script on every request, it just never says no.
         RATE_LIMIT_PER_MINUTE: '1000000000',
       });
       started.push(payments, api);
-      return { mode, apiUrl: `http://127.0.0.1:${API_PORT[mode.id]}`, api, payments };
+      return { mode, apiUrl: `http://127.0.0.1:${API_PORT(mode.id)}`, api, payments };
     });
     await Promise.all(
       services.flatMap((s) => [
         waitUntilReady(`${s.apiUrl}/health/ready`, s.api),
-        waitUntilReady(`http://127.0.0.1:${PAYMENTS_PORT[s.mode.id]}/health/ready`, s.payments),
+        waitUntilReady(`http://127.0.0.1:${PAYMENTS_PORT(s.mode.id)}/health/ready`, s.payments),
       ]),
     );
     const mib = (p: BenchProcess) => Math.round(((statusKib(p.pid, 'VmHWM') ?? Number.NaN) / 1024) * 10) / 10;

@@ -1,31 +1,23 @@
 /**
  * Part `overhead` of `npm run bench`: what the telemetry bootstrap costs the services, on a cheap
  * route (GET /api/products, a cache hit) and on a route that does real work (POST /api/orders), in
- * four modes side by side — telemetry on (exporting OTLP to a real Collector), telemetry on plus
- * continuous profiling (PROFILING_ENABLED=true, pushing to a Pyroscope stand-in; off in every other
- * mode), OTEL_SDK_DISABLED=true, and no bootstrap at all:
- *   1. throughput at saturation (closed loop, autocannon) → "kept" = on ÷ no bootstrap;
- *   2. latency below saturation, at a fixed open-model arrival rate of half the no-bootstrap capacity
- *      measured in step 1 → p50/p99 "added" = on − no bootstrap;
+ * these modes side by side — the two profiles (100% sampling, the demo default; OTELKIT_PROFILE=
+ * production), telemetry on plus continuous profiling, OTEL_SDK_DISABLED=true, no bootstrap at all —
+ * and the points of the cost curve (25/10/1% sampling × request logs on/off):
+ *   1. throughput at saturation (closed loop, autocannon), every mode → "kept" = mode ÷ no bootstrap;
+ *   2. latency below saturation, main modes only, at a fixed open-model arrival rate every mode can
+ *      serve (half the slowest main mode's saturation throughput) → p50/p99 "added" = mode − no bootstrap;
  *   3. in both, each service process's own CPU time per request (from /proc) → "telemetry CPU per
- *      request" = on − no bootstrap; "profiling CPU per request" = profiled − on.
+ *      request" = mode − no bootstrap; "profiling CPU per request" = profiled − on.
  * Modes rotate their order every round; the machine is shared, so only side-by-side ratios and
- * differences carry over between runs. Needs Postgres and Redis (scripts/backends.sh start); uses
- * DATABASE_URL / REDIS_URL when set.
+ * differences carry over between runs. Each phase prints how long it took. Needs Postgres and Redis
+ * (scripts/backends.sh start); uses DATABASE_URL / REDIS_URL when set.
  */
 import type { BenchPart } from './report.ts';
 import { openLoad, saturate, type OpenWindow, type SaturationWindow } from './overhead-load.ts';
-import {
-  median,
-  overheadMarkdown,
-  summarizeRoute,
-  TARGETS,
-  type ModeId,
-  type OverheadSettings,
-  type RouteResults,
-} from './overhead-report.ts';
+import { median, overheadMarkdown, summarizeRoute, TARGETS, type OverheadSettings, type RouteResults } from './overhead-report.ts';
 import { cacheHitRoute, checkoutRoute, type BenchRoute } from './overhead-routes.ts';
-import { MODES, waitUntilQuiet } from './overhead-services.ts';
+import { MAIN_MODES, MODES, waitUntilQuiet, type Mode } from './overhead-services.ts';
 import { startStack, type ModeServices } from './overhead-stack.ts';
 
 const FULL: OverheadSettings = {
@@ -38,14 +30,24 @@ const FULL: OverheadSettings = {
   // High enough that a stall of the shared machine queues (and shows as latency) instead of dropping;
   // only a mode that cannot serve the rate at all reaches it.
   maxInFlight: 1024,
+  curveSeconds: 6,
 };
-const SMOKE: typeof FULL = { ...FULL, rounds: 1, warmupSeconds: 0.5, saturationSeconds: 2.5, openSeconds: 2.5 };
+const SMOKE: typeof FULL = { ...FULL, rounds: 1, warmupSeconds: 0.5, saturationSeconds: 2, openSeconds: 2, curveSeconds: 1 };
 
 const log = (message: string) => console.log(`[overhead] ${message}`);
-const byMode = <T>(): Record<ModeId, T[]> => ({ on: [], profiled: [], disabled: [], bare: [] });
+const byMode = <T>(modes: readonly Mode[]) => Object.fromEntries(modes.map((m) => [m.id, [] as T[]])) as Record<Mode['id'], T[]>;
+const isMain = (services: ModeServices) => MAIN_MODES.includes(services.mode);
 
 /** The services of each mode in this round's order: the first mode moves one place on each round. */
-const rotated = (services: ModeServices[], round: number) => MODES.map((_, i) => services[(i + round) % services.length]!);
+const rotated = (services: ModeServices[], round: number) => services.map((_, i) => services[(i + round) % services.length]!);
+
+/** Runs one phase and prints how long it took (the full run is long: the reader sees where it goes). */
+async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await work();
+  log(`phase ${name}: ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return result;
+}
 
 function checked<T extends { completed: number }>(window: T, what: string): T {
   if (window.completed === 0) throw new Error(`${what}: no request completed (is the service up? see the lines above)`);
@@ -57,57 +59,71 @@ export const run: BenchPart = async (options) => {
   const otelcolBin = options.tools.OTELCOL_BIN;
   if (!otelcolBin) throw new Error('OTELCOL_BIN missing from scripts/build-tools.sh --print-env');
   log('starting the Collector and one api + payments process per mode');
-  const stack = await startStack({
-    root: options.root,
-    otelcolBin,
-    databaseUrl: process.env.DATABASE_URL ?? 'postgres://otelkit:otelkit@127.0.0.1:5432/otelkit',
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  });
+  const stack = await phase('start', () =>
+    startStack({
+      root: options.root,
+      otelcolBin,
+      databaseUrl: process.env.DATABASE_URL ?? 'postgres://otelkit:otelkit@127.0.0.1:5432/otelkit',
+      redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    }),
+  );
   try {
     const bareApi = stack.services.find((s) => s.mode.id === 'bare')!;
     const routes: BenchRoute[] = [cacheHitRoute, await checkoutRoute(bareApi.apiUrl)];
     const results = new Map<BenchRoute['id'], RouteResults>(
-      routes.map((route) => [route.id, { route, openRate: 0, saturation: byMode<SaturationWindow>(), open: byMode<OpenWindow>() }]),
+      routes.map((route) => [
+        route.id,
+        { route, openRate: 0, saturation: byMode<SaturationWindow>(MODES), open: byMode<OpenWindow>(MAIN_MODES) as RouteResults['open'] },
+      ]),
     );
 
-    for (let round = 0; round < settings.rounds; round++) {
-      for (const route of routes) {
-        for (const services of rotated(stack.services, round)) {
-          const what = `saturation round ${round + 1}/${settings.rounds} ${route.title} ${services.mode.id}`;
-          const window = checked(await saturate(services, route, { ...settings, seconds: settings.saturationSeconds }), what);
-          results.get(route.id)!.saturation[services.mode.id].push(window);
-          log(
-            `${what}: ${window.reqPerSec.toFixed(0)} req/s, api ${((window.apiCpuSeconds / window.completed) * 1e6).toFixed(0)} µs CPU/req, errors ${window.errors}`,
-          );
-          await waitUntilQuiet([services.api, services.payments, stack.collector]);
+    await phase('saturation (every mode, the curve included)', async () => {
+      for (let round = 0; round < settings.rounds; round++) {
+        for (const route of routes) {
+          for (const services of rotated(stack.services, round)) {
+            const what = `saturation round ${round + 1}/${settings.rounds} ${route.title} ${services.mode.id}`;
+            const seconds = isMain(services) ? settings.saturationSeconds : settings.curveSeconds;
+            const window = checked(await saturate(services, route, { ...settings, seconds }), what);
+            results.get(route.id)!.saturation[services.mode.id].push(window);
+            log(
+              `${what}: ${window.reqPerSec.toFixed(0)} req/s, api ${((window.apiCpuSeconds / window.completed) * 1e6).toFixed(0)} µs CPU/req, errors ${window.errors}`,
+            );
+            await waitUntilQuiet([services.api, services.payments, stack.collector]);
+          }
         }
       }
-    }
+    });
 
-    for (const route of results.values()) route.openRate = median(route.saturation.bare.map((w) => w.reqPerSec)) / 2;
-    for (let round = 0; round < settings.rounds; round++) {
-      for (const route of routes) {
-        const rate = results.get(route.id)!.openRate;
-        for (const services of rotated(stack.services, round)) {
-          const what = `open model round ${round + 1}/${settings.rounds} ${route.title} ${services.mode.id} at ${rate.toFixed(0)} req/s`;
-          const window = checked(
-            await openLoad(services, route, {
-              rate,
-              warmupSeconds: settings.warmupSeconds,
-              seconds: settings.openSeconds,
-              connections: settings.openConnections,
-              maxInFlight: settings.maxInFlight,
-            }),
-            what,
-          );
-          results.get(route.id)!.open[services.mode.id].push(window);
-          log(
-            `${what}: p50 ${window.p50Ms.toFixed(2)} ms, p99 ${window.p99Ms.toFixed(2)} ms, api ${((window.apiCpuSeconds / window.completed) * 1e6).toFixed(0)} µs CPU/req, dropped ${window.dropped}, errors ${window.errors}`,
-          );
-          await waitUntilQuiet([services.api, services.payments, stack.collector]);
+    // One fixed rate per route that every main mode can serve: half the slowest one's capacity.
+    for (const route of results.values()) {
+      route.openRate = Math.min(...MAIN_MODES.map((m) => median(route.saturation[m.id].map((w) => w.reqPerSec)))) / 2;
+    }
+    const mainServices = stack.services.filter(isMain);
+    await phase('open model (main modes)', async () => {
+      for (let round = 0; round < settings.rounds; round++) {
+        for (const route of routes) {
+          const rate = results.get(route.id)!.openRate;
+          for (const services of rotated(mainServices, round)) {
+            const what = `open model round ${round + 1}/${settings.rounds} ${route.title} ${services.mode.id} at ${rate.toFixed(0)} req/s`;
+            const window = checked(
+              await openLoad(services, route, {
+                rate,
+                warmupSeconds: settings.warmupSeconds,
+                seconds: settings.openSeconds,
+                connections: settings.openConnections,
+                maxInFlight: settings.maxInFlight,
+              }),
+              what,
+            );
+            results.get(route.id)!.open[services.mode.id as keyof RouteResults['open']].push(window);
+            log(
+              `${what}: p50 ${window.p50Ms.toFixed(2)} ms, p99 ${window.p99Ms.toFixed(2)} ms, api ${((window.apiCpuSeconds / window.completed) * 1e6).toFixed(0)} µs CPU/req, dropped ${window.dropped}, errors ${window.errors}`,
+            );
+            await waitUntilQuiet([services.api, services.payments, stack.collector]);
+          }
         }
       }
-    }
+    });
 
     const profiles = stack.profilePushes();
     if (profiles.pushes === 0)
@@ -131,7 +147,7 @@ export const run: BenchPart = async (options) => {
       numbers: {
         settings: { ...settings },
         cacheHit: withoutPaymentsNumbers(cacheHit),
-        checkout,
+        checkout: withoutCurve(checkout),
         profiling: {
           pushes: profiles.pushes,
           pushedKiB: Math.round(profiles.bytes / 1024),
@@ -139,12 +155,14 @@ export const run: BenchPart = async (options) => {
           checkout: checkout.profiling,
           peakRssMiB,
         },
+        curve: { cacheHit: curveNumbers(cacheHit), checkout: curveNumbers(checkout) },
         targets: {
-          cacheHitKeptPct: { target: TARGETS.cacheHitKeptPct, measured: cacheHit.keptPct },
-          checkoutKeptPct: { target: TARGETS.checkoutKeptPct, measured: checkout.keptPct },
+          productionCacheHitKeptPct: { target: TARGETS.productionCacheHitKeptPct, measured: cacheHit.production.keptPct },
+          productionCheckoutKeptPct: { target: TARGETS.productionCheckoutKeptPct, measured: checkout.production.keptPct },
           cacheHitAddedP99Ms: { target: TARGETS.addedP99Ms, measured: cacheHit.addedP99Ms },
           checkoutAddedP99Ms: { target: TARGETS.addedP99Ms, measured: checkout.addedP99Ms },
-          cacheHitTelemetryCpuUs: { target: TARGETS.cacheHitTelemetryCpuUs, measured: cacheHit.telemetryCpuUsPerReq },
+          productionCacheHitAddedP99Ms: { target: TARGETS.productionAddedP99Ms, measured: cacheHit.production.addedP99Ms },
+          productionCheckoutAddedP99Ms: { target: TARGETS.productionAddedP99Ms, measured: checkout.production.addedP99Ms },
         },
       },
     };
@@ -164,8 +182,32 @@ function withoutPaymentsNumbers(summary: ReturnType<typeof summarizeRoute>) {
   ]);
   const strip = (record: object) => Object.fromEntries(Object.entries(record).filter(([key]) => !paymentsKeys.has(key)));
   return {
-    ...strip(summary),
+    ...strip(withoutCurve(summary)),
+    production: strip(summary.production),
     modes: Object.fromEntries(Object.entries(summary.modes).map(([id, m]) => [id, strip(m)])),
     profiling: strip(summary.profiling),
   };
+}
+
+/** The curve as numbers only (the JSON's `numbers` holds nothing else): one entry per point. */
+function curveNumbers(summary: ReturnType<typeof summarizeRoute>) {
+  return Object.fromEntries(
+    summary.curve.map((p) => [
+      `sampling${p.samplingPct}_logs_${p.requestLog === 'all' ? 'all' : 'errorsAndSlow'}`,
+      {
+        samplingPct: p.samplingPct,
+        reqPerSec: p.reqPerSec,
+        keptPct: p.keptPct,
+        apiCpuUsPerReq: p.apiCpuUsPerReq,
+        telemetryCpuUsPerReq: p.telemetryCpuUsPerReq,
+      },
+    ]),
+  );
+}
+
+/** The curve is reported apart (`numbers.curve`): its points carry labels, not numbers. */
+function withoutCurve<T extends { curve: unknown }>(summary: T): Omit<T, 'curve'> {
+  const rest: Partial<T> = { ...summary };
+  delete rest.curve;
+  return rest as Omit<T, 'curve'>;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseConfig } from './parse-config.ts';
+import { applyProfileDefaults, PROFILES, REQUEST_LOG_MODES } from './profile.ts';
 import { adminToken, bool, logLevel, nonNegativeInt, port, positiveInt, profilingServerUrl, ratio, url } from './fields.ts';
 
 const common = {
@@ -11,6 +12,12 @@ const common = {
   PROFILING_ENABLED: bool(false),
   PROFILING_SERVER_URL: profilingServerUrl('http://pyroscope:4040'),
   PROFILING_FLUSH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(60_000).default(10_000),
+  // The deployment profile (src/config/profile.ts): it gives REQUEST_LOG and the OTel sampler their
+  // defaults. `request_completed` for every request (all) or only for 5xx and slow ones; every
+  // request is in http.server.request.duration either way.
+  OTELKIT_PROFILE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(PROFILES).default('demo')),
+  REQUEST_LOG: z.enum(REQUEST_LOG_MODES).default('all'),
+  REQUEST_LOG_SLOW_MS: nonNegativeInt(500),
 };
 
 const backends = {
@@ -75,18 +82,21 @@ const workerSchema = z.object({
   WORKER_STALE_ORDER_SWEEP_MS: positiveInt(60_000),
 });
 
+/** A copy of `env` with the profile's defaults where unset or empty (the caller's env is not changed). */
+const withProfile = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => applyProfileDefaults({ ...env });
+
 export type ApiConfig = z.infer<typeof apiSchema>;
 export type PaymentsConfig = z.infer<typeof paymentsSchema>;
 export type WorkerConfig = z.infer<typeof workerSchema>;
 
 /** Settings of the api service; throws a ConfigError naming every bad variable. */
-export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => parseConfig(apiSchema, env);
+export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => parseConfig(apiSchema, withProfile(env));
 
 /** Settings of the payments service. */
-export const loadPaymentsConfig = (env: NodeJS.ProcessEnv = process.env): PaymentsConfig => parseConfig(paymentsSchema, env);
+export const loadPaymentsConfig = (env: NodeJS.ProcessEnv = process.env): PaymentsConfig => parseConfig(paymentsSchema, withProfile(env));
 
 /** Settings of the worker service. */
-export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig => parseConfig(workerSchema, env);
+export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig => parseConfig(workerSchema, withProfile(env));
 
 const migrateSchema = z.object({ DATABASE_URL: backends.DATABASE_URL });
 

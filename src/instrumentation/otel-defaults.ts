@@ -1,3 +1,5 @@
+import { applyProfileDefaults } from '../config/profile.ts';
+
 /**
  * Our defaults for the standard OTEL_* variables, applied only where the user set nothing, so every
  * documented OTel variable keeps working. The SDK's own defaults are OTLP over HTTP/protobuf and a
@@ -19,11 +21,15 @@ export const OTEL_DEFAULTS: Readonly<Record<string, string>> = {
   OTEL_EXPORTER_OTLP_TIMEOUT: '5000',
   OTEL_BSP_EXPORT_TIMEOUT: '5000',
   OTEL_BLRP_EXPORT_TIMEOUT: '5000',
-  OTEL_TRACES_SAMPLER: 'parentbased_always_on',
   OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
 };
 
+/**
+ * The sampler (and the other settings a profile decides, src/config/profile.ts) come from
+ * OTELKIT_PROFILE first: demo keeps every trace, production samples 10% at the head.
+ */
 export function applyOtelDefaults(env: NodeJS.ProcessEnv): void {
+  applyProfileDefaults(env);
   for (const [name, value] of Object.entries(OTEL_DEFAULTS)) {
     if (env[name] === undefined || env[name] === '') env[name] = value;
   }

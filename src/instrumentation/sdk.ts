@@ -19,6 +19,7 @@ import { applyOtelDefaults } from './otel-defaults.ts';
 import { throttleExportErrors } from './export-errors.ts';
 import { resourceDetectorsFromEnv } from './resource-detectors.ts';
 import { EXCEPTION_SIGNAL_ENV, setExceptionSpanEvents, wantsExceptionSpanEvents } from '../telemetry/exception-signal.ts';
+import { samplerFromEnv } from './sampler.ts';
 import { registerProcessMetrics } from '../telemetry/process-metrics.ts';
 import { PACKAGE_VERSION } from '../telemetry/scope.ts';
 
@@ -76,6 +77,7 @@ export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promis
   throttleExportErrors();
   const entry = process.argv[1] ?? 'app';
   const serviceName = overrides.serviceName ?? basename(entry, extname(entry));
+  const sampler = samplerFromEnv(process.env);
   const sdk = new NodeSDK({
     // The base resource: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (detected later) win over it.
     resource: defaultResource().merge(
@@ -88,6 +90,8 @@ export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promis
     // Our own list (same variable, same names) so that the process detector never exports argv.
     resourceDetectors: resourceDetectorsFromEnv(process.env.OTEL_NODE_RESOURCE_DETECTORS),
     instrumentations: instrumentations(),
+    // Ratio sampling writes its probability into tracestate (sampler.ts); other samplers: the SDK's.
+    ...(sampler ? { sampler } : {}),
     ...(overrides.spanProcessors ? { spanProcessors: overrides.spanProcessors } : {}),
     ...(overrides.metricReaders ? { metricReaders: overrides.metricReaders } : {}),
     ...(overrides.logRecordProcessors ? { logRecordProcessors: overrides.logRecordProcessors } : {}),

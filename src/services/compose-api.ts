@@ -83,6 +83,7 @@ export async function composeApi(config: ApiConfig, logger: Logger) {
     checks,
     dependencyTimeoutMs: config.DEPENDENCY_TIMEOUT_MS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    requestLog: { mode: config.REQUEST_LOG, slowMs: config.REQUEST_LOG_SLOW_MS },
     tenants,
     sessions,
     rateLimiter: new RedisRateLimiter(redis, config.RATE_LIMIT_PER_MINUTE),

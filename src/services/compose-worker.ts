@@ -43,6 +43,7 @@ export async function composeWorker(config: WorkerConfig, logger: Logger) {
     checks,
     dependencyTimeoutMs: config.DEPENDENCY_TIMEOUT_MS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    requestLog: { mode: config.REQUEST_LOG, slowMs: config.REQUEST_LOG_SLOW_MS },
   });
   const sweeper = new StaleOrderSweeper(orders, logger, { pendingTimeoutMs: config.WORKER_ORDER_PENDING_TIMEOUT_MS });
   const stale = periodic(

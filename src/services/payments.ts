@@ -22,6 +22,7 @@ const app = createPaymentsApp({
   checks: [],
   dependencyTimeoutMs: 1_000,
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  requestLog: { mode: config.REQUEST_LOG, slowMs: config.REQUEST_LOG_SLOW_MS },
   simulator,
   adminToken: config.ADMIN_TOKEN,
   heapSnapshots: config.HEAP_SNAPSHOT_ENABLED,

@@ -90,8 +90,11 @@ export async function withSpanFrom<T>(
   options: SpanOptions & { links?: Link[] },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
-  const spanOptions = { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {}, links: options.links ?? [] };
+  // Attributes only when the span records (as the server span: http-server.ts): the SDK would clean
+  // them before sampling even for a span it then drops.
+  const spanOptions = { kind: options.kind ?? SpanKind.INTERNAL, links: options.links ?? [] };
   return tracer.startActiveSpan(name, spanOptions, parent, async (span) => {
+    if (options.attributes && span.isRecording()) span.setAttributes(options.attributes);
     try {
       return await fn(span);
     } catch (error) {

@@ -12,7 +12,8 @@ export class Sink {
     this.dir = dir;
   }
 
-  private lines(file: string): any[] {
+  /** The parsed lines (OTLP/JSON export requests) of one of the sink's files. */
+  lines(file: string): any[] {
     const path = join(this.dir, file);
     if (!existsSync(path)) return [];
     return readFileSync(path, 'utf8')
@@ -41,7 +42,13 @@ export class Sink {
   }
 
   /** Every sum and gauge data point, with its metric name and resource attributes. */
-  metricPoints(): Array<{ name: string; resource: Record<string, unknown>; attributes: Record<string, unknown>; timeUnixNano: bigint; value: number }> {
+  metricPoints(): Array<{
+    name: string;
+    resource: Record<string, unknown>;
+    attributes: Record<string, unknown>;
+    timeUnixNano: bigint;
+    value: number;
+  }> {
     return this.lines('metrics.jsonl').flatMap((batch) =>
       (batch.resourceMetrics ?? []).flatMap((rm: any) =>
         (rm.scopeMetrics ?? []).flatMap((sm: any) =>

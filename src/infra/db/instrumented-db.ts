@@ -99,15 +99,18 @@ export class InstrumentedDb {
   }
 
   private traced<T>(info: StatementInfo, fn: () => Promise<T>): Promise<T> {
-    const attributes = {
-      ...this.baseAttributes,
-      [ATTR_DB_OPERATION_NAME]: info.operation,
-      [ATTR_DB_QUERY_SUMMARY]: info.summary,
-      [ATTR_DB_QUERY_TEXT]: info.text,
-      ...(info.collection ? { [ATTR_DB_COLLECTION_NAME]: info.collection } : {}),
-    };
-    const spanOptions: SpanOptions = { kind: SpanKind.CLIENT, attributes };
+    // Attributes only on a span that records (src/telemetry/http-server.ts says why).
+    const spanOptions: SpanOptions = { kind: SpanKind.CLIENT };
     return tracer.startActiveSpan(info.summary, spanOptions, async (span) => {
+      if (span.isRecording()) {
+        span.setAttributes({
+          ...this.baseAttributes,
+          [ATTR_DB_OPERATION_NAME]: info.operation,
+          [ATTR_DB_QUERY_SUMMARY]: info.summary,
+          [ATTR_DB_QUERY_TEXT]: info.text,
+          ...(info.collection ? { [ATTR_DB_COLLECTION_NAME]: info.collection } : {}),
+        });
+      }
       const started = performance.now();
       let failure: { errorType: string; statusCode?: string } | undefined;
       try {
