@@ -3,6 +3,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
 import { OtlpJsonReceiver } from '../helpers/otlp-json-receiver.ts';
+import { freePorts } from '../helpers/ports.ts';
 import { ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
 import { CARD, call, newSession } from '../helpers/shop-client.ts';
 import { eventually } from '../helpers/telemetry.ts';
@@ -15,13 +16,12 @@ import { withoutTracing } from '../../src/telemetry/tracing.ts';
  * - a trace is kept or dropped whole across api → payments → worker (parent-based sampling follows
  *   `traceparent` over HTTP and through the Redis stream entry);
  * - http.server.request.duration counts every served request, by route and status;
- * - every raised exception leaves its error log record (`request_failed`, with exception_type), and
- *   each 5xx its `request_completed` line, while 2xx requests leave none (REQUEST_LOG=errors-and-slow).
- *   INTEGRATION POINT: when exceptions get their own counter (a metric, not span events), assert it
- *   equals RAISED here too.
+ * - every raised exception leaves its error log record (`request_failed`, with exception_type) and is
+ *   counted once in otelkit.exceptions (not sampled), and each 5xx leaves its `request_completed`
+ *   line, while 2xx requests leave none (REQUEST_LOG=errors-and-slow).
  */
-const PORTS = { api: 18_280, payments: 18_281, worker: 18_282 };
-const API = `http://127.0.0.1:${PORTS.api}`;
+let PORTS: Record<'api' | 'payments' | 'worker', number>;
+let API = '';
 const ADMIN = 'production-profile-admin-token';
 const otel = (receiver: string) => ({
   OTELKIT_PROFILE: 'production',
@@ -48,6 +48,24 @@ const stringAttr = (item: any, key: string) => item.attributes?.find((a: any) =>
 const serviceOf = (span: any) => stringAttr(span.resource, 'service.name');
 const traceparent = (traceId: string, sampled: boolean) => `00-${traceId}-${randomBytes(8).toString('hex')}-${sampled ? '01' : '00'}`;
 
+/** The latest cumulative otelkit.exceptions of `service` for one exception type, summed over fingerprints. */
+function exceptionCount(service: string, type: string): number {
+  const latest = new Map<string, { time: bigint; value: number }>();
+  for (const body of receiver.metrics)
+    for (const rm of body.resourceMetrics ?? []) {
+      if (stringAttr(rm.resource, 'service.name') !== service) continue;
+      for (const metric of rm.scopeMetrics.flatMap((sm: any) => sm.metrics))
+        if (metric.name === 'otelkit.exceptions')
+          for (const point of metric.sum?.dataPoints ?? []) {
+            if (stringAttr(point, 'exception.type') !== type) continue;
+            const key = JSON.stringify(point.attributes);
+            const time = BigInt(point.timeUnixNano ?? 0);
+            if ((latest.get(key)?.time ?? -1n) <= time) latest.set(key, { time, value: Number(point.asInt ?? point.asDouble ?? 0) });
+          }
+    }
+  return [...latest.values()].reduce((sum, p) => sum + p.value, 0);
+}
+
 /** The api's latest cumulative http.server.request.duration counts, as "route status" → count. */
 function apiRequestCounts(): Map<string, number> {
   const latest = new Map<string, number>();
@@ -68,6 +86,8 @@ function apiRequestCounts(): Map<string, number> {
 }
 
 beforeAll(async () => {
+  PORTS = await freePorts('api', 'payments', 'worker');
+  API = `http://127.0.0.1:${PORTS.api}`;
   const redis = createClient({ url: TEST_REDIS_URL });
   await redis.connect();
   await redis.flushDb(); // no entries of other tests for the worker to process
@@ -155,6 +175,13 @@ describe('production profile: head sampling keeps traces whole, metrics and erro
         10_000,
       );
       expect(failed.length).toBe(RAISED);
+      // The exception counter (src/telemetry/exception-metrics.ts): every raised exception, sampled or not.
+      const counted = await eventually(
+        () => exceptionCount('api', 'PaymentGatewayError'),
+        (n) => n >= RAISED,
+        10_000,
+      );
+      expect(counted).toBe(RAISED);
       for (const record of failed)
         expect(stringAttr(record, 'exception.type'), JSON.stringify(record.attributes.map((a: any) => a.key))).toBe('PaymentGatewayError');
       // Slow requests (≥ REQUEST_LOG_SLOW_MS, 500) are logged too: the sign-up's password hash can be one.
