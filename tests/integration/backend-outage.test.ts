@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
 import { OtlpJsonReceiver } from '../helpers/otlp-json-receiver.ts';
-import { freePorts } from '../helpers/ports.ts';
-import { ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
+import type { ServiceProcess } from '../helpers/service-process.ts';
+import { startShopPair } from '../helpers/shop-pair.ts';
 import { call, newSession } from '../helpers/shop-client.ts';
 import { peakMemoryMiB, steadyLoad, tally, type LoadResult } from '../helpers/steady-load.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
@@ -33,24 +33,14 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_METRIC_EXPORT_INTERVAL: '1000',
   };
-  const ports = await freePorts('api', 'payments');
-  API = `http://127.0.0.1:${ports.api}`;
-  const PAYMENTS = `http://127.0.0.1:${ports.payments}`;
-  payments = new ServiceProcess('payments', {
-    ...otel,
-    PORT: String(ports.payments),
-    PAYMENTS_DECLINE_RATE: '0',
-    PAYMENTS_LATENCY_MS: '5',
-  }).start();
-  api = new ServiceProcess('api', {
-    ...otel,
-    PORT: String(ports.api),
-    PAYMENTS_URL: PAYMENTS,
-    DATABASE_URL: postgresProxy.rewrite(TEST_DATABASE_URL),
-    REDIS_URL: redisProxy.rewrite(TEST_REDIS_URL),
-  }).start();
-  await waitForHttp(`${PAYMENTS}/health/ready`, payments);
-  await waitForHttp(`${API}/health/ready`, api);
+  ({
+    api,
+    payments,
+    apiUrl: API,
+  } = await startShopPair(otel, {
+    databaseUrl: postgresProxy.rewrite(TEST_DATABASE_URL),
+    redisUrl: redisProxy.rewrite(TEST_REDIS_URL),
+  }));
   token = (await newSession(API)).token;
 }, 30_000);
 

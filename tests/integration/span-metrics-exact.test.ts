@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Sink } from '../e2e/sink.ts';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
 import { CollectorProcess, freePorts, portOverrides } from '../helpers/collector-process.ts';
-import { ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
+import { startShopPair } from '../helpers/shop-pair.ts';
 import { newSession } from '../helpers/shop-client.ts';
 import { steadyLoad, tally } from '../helpers/steady-load.ts';
 import { collectorCounters, sdkProcessed } from '../helpers/telemetry-outage.ts';
@@ -111,7 +110,7 @@ describe.each([
   ['an agent and a gateway', agentAndGateway],
 ])('span metrics under back-pressure: %s', (_name, start) => {
   it('Tempo and Loki down past their queues: every exported span is counted once, the overflow is counted as dropped', async () => {
-    const ports = await freePorts('closed', 'sinkGrpc', 'sinkHttp', 'sinkHealth', 'api', 'payments');
+    const ports = await freePorts('closed', 'sinkGrpc', 'sinkHttp', 'sinkHealth');
     const sink = new Sink(mkdtempSync(join(tmpdir(), 'otelkit-exact-')));
     const sinkProcess = sinkCollector(sink.dir, { grpc: ports.sinkGrpc, http: ports.sinkHttp, health: ports.sinkHealth });
     await sinkProcess.ready(ports.sinkHealth);
@@ -123,26 +122,11 @@ describe.each([
       OTEL_BSP_SCHEDULE_DELAY: '500',
       OTEL_NODE_EXPERIMENTAL_SDK_METRICS: 'true',
     };
-    const payments = new ServiceProcess('payments', {
-      ...otel,
-      PORT: String(ports.payments),
-      PAYMENTS_DECLINE_RATE: '0',
-      PAYMENTS_LATENCY_MS: '5',
-    }).start();
-    stops.push(() => payments.stop('SIGKILL').catch(() => {}));
-    const api = new ServiceProcess('api', {
-      ...otel,
-      PORT: String(ports.api),
-      PAYMENTS_URL: `http://127.0.0.1:${ports.payments}`,
-      DATABASE_URL: TEST_DATABASE_URL,
-      REDIS_URL: TEST_REDIS_URL,
-    }).start();
-    stops.push(() => api.stop('SIGKILL').catch(() => {}));
-    const apiUrl = `http://127.0.0.1:${ports.api}`;
-    await Promise.all([
-      waitForHttp(`http://127.0.0.1:${ports.payments}/health/ready`, payments),
-      waitForHttp(`${apiUrl}/health/ready`, api),
-    ]);
+    const { api, payments, apiUrl } = await startShopPair(otel);
+    stops.push(
+      () => api.stop('SIGKILL').catch(() => {}),
+      () => payments.stop('SIGKILL').catch(() => {}),
+    );
 
     const { token } = await newSession(apiUrl);
     const load = steadyLoad(apiUrl, token, RATE);

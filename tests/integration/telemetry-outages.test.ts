@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Sink } from '../e2e/sink.ts';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
 import { CollectorProcess, freePorts, portOverrides, until } from '../helpers/collector-process.ts';
-import { ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
+import type { ServiceProcess } from '../helpers/service-process.ts';
+import { startShopPair } from '../helpers/shop-pair.ts';
 import { newSession } from '../helpers/shop-client.ts';
 import { peakMemoryMiB, steadyLoad, tally } from '../helpers/steady-load.ts';
 import { collectorCounters, sdkProcessed, spansOf, type CollectorCounters } from '../helpers/telemetry-outage.ts';
@@ -80,22 +80,7 @@ beforeAll(async () => {
     OTEL_METRIC_EXPORT_INTERVAL: '1000',
     OTEL_NODE_EXPERIMENTAL_SDK_METRICS: 'true',
   };
-  payments = new ServiceProcess('payments', {
-    ...otel,
-    PORT: String(ports.payments),
-    PAYMENTS_DECLINE_RATE: '0',
-    PAYMENTS_LATENCY_MS: '5',
-  }).start();
-  api = new ServiceProcess('api', {
-    ...otel,
-    PORT: String(ports.api),
-    PAYMENTS_URL: `http://127.0.0.1:${ports.payments}`,
-    DATABASE_URL: TEST_DATABASE_URL,
-    REDIS_URL: TEST_REDIS_URL,
-  }).start();
-  apiUrl = `http://127.0.0.1:${ports.api}`;
-  await waitForHttp(`http://127.0.0.1:${ports.payments}/health/ready`, payments);
-  await waitForHttp(`${apiUrl}/health/ready`, api);
+  ({ api, payments, apiUrl } = await startShopPair(otel));
   token = (await newSession(apiUrl)).token;
 }, 60_000);
 

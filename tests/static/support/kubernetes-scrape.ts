@@ -36,7 +36,8 @@ export const relabel = (labels: Record<string, string>, rules: RelabelConfig[]):
   return out;
 };
 
-const sanitize = (name: string): string => name.replace(/[^a-zA-Z0-9_]/g, '_');
+/** Pod discovery's label names: every character Prometheus does not allow becomes `_`. */
+export const sanitize = (name: string): string => name.replace(/[^a-zA-Z0-9_]/g, '_');
 
 /**
  * The containers of a workload's pod as the cluster runs it: in the sidecar variant the OpenTelemetry

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { builtTools } from '../../helpers/build-tools.ts';
+import { relabel, sanitize, type ScrapeConfig } from './kubernetes-scrape.ts';
 import { readYaml, repoPath } from './repo.ts';
 import {
   loadBalancingHosts,
@@ -126,38 +127,8 @@ const podsOf = (objects: K8sObject[]): Pod[] => {
     });
 };
 
-interface RelabelConfig {
-  source_labels?: string[];
-  separator?: string;
-  regex?: string;
-  target_label?: string;
-  replacement?: string;
-  action?: string;
-}
-interface ScrapeConfig {
-  job_name: string;
-  static_configs?: Array<{ targets: string[] }>;
-  kubernetes_sd_configs?: Array<{ role: string }>;
-  relabel_configs?: RelabelConfig[];
-}
+// Prometheus' relabelling, and the label-name sanitising of pod discovery: kubernetes-scrape.ts.
 
-/** Prometheus' relabelling (keep, drop, replace) on one target's labels; undefined when dropped. */
-export const relabel = (labels: Record<string, string>, rules: RelabelConfig[]): Record<string, string> | undefined => {
-  const out = { ...labels };
-  for (const rule of rules) {
-    const value = (rule.source_labels ?? []).map((l) => out[l] ?? '').join(rule.separator ?? ';');
-    const match = new RegExp(`^(?:${rule.regex ?? '(.*)'})$`).exec(value);
-    const action = rule.action ?? 'replace';
-    if (action === 'keep' && !match) return undefined;
-    if (action === 'drop' && match) return undefined;
-    if (action === 'replace' && match && rule.target_label) {
-      out[rule.target_label] = (rule.replacement ?? '$1').replace(/\$\{?(\d+)\}?/g, (_w, i: string) => match[Number(i)] ?? '');
-    }
-  }
-  return out;
-};
-
-const sanitize = (name: string): string => name.replace(/[^a-zA-Z0-9_]/g, '_');
 
 /** One target per container port, with the meta labels role: pod discovery gives it. */
 const podTargets = (pods: Pod[]) =>
