@@ -1,7 +1,7 @@
 import { loadApiConfig } from '../config/service-config.ts';
 import { createLogger } from '../infra/logger.ts';
 import { composeApi } from './compose-api.ts';
-import { configOrExit } from './config-or-exit.ts';
+import { configOrExit } from '../config/config-or-exit.ts';
 import { handleShutdown } from './lifecycle.ts';
 import { handleProcessErrors } from './process-errors.ts';
 import { listen } from './serve.ts';

@@ -2,7 +2,7 @@ import { loadPaymentsConfig } from '../config/service-config.ts';
 import { GatewaySimulator } from '../domain/gateway-simulator.ts';
 import { createPaymentsApp } from '../http/payments-app.ts';
 import { createLogger } from '../infra/logger.ts';
-import { configOrExit } from './config-or-exit.ts';
+import { configOrExit } from '../config/config-or-exit.ts';
 import { handleShutdown } from './lifecycle.ts';
 import { handleProcessErrors } from './process-errors.ts';
 import { listen } from './serve.ts';

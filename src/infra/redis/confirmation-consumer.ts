@@ -18,6 +18,7 @@ import type { Logger } from '../logger.ts';
 import type { RedisClient } from './connect.ts';
 import { DEAD_LETTER_MAX_LEN, deadLetter, type DeadLetterReason, type StreamEntry } from './dead-letter.ts';
 import { CONFIRMATIONS_GROUP, CONFIRMATIONS_STREAM, MESSAGING_SYSTEM } from './order-events.ts';
+import { sleep } from '../../util/sleep.ts';
 
 export interface ConsumerOptions {
   consumerName: string;
@@ -100,7 +101,7 @@ export class ConfirmationConsumer {
         for (const entry of await this.read()) await this.process(entry);
       } catch (error) {
         this.logger.error({ err: error }, 'confirmation_read_failed');
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await sleep(1_000);
       }
     }
   }

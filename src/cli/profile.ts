@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../cli/usage.ts';
+import { UsageError } from './usage.ts';
 import { profileEnv } from '../config/profile-env.ts';
 import { parseProfileArgs, USAGE, type ProfileOptions } from '../profiling/args.ts';
 import { summarize, topFunctionsTable, type CpuProfile } from '../profiling/cpuprofile.ts';

@@ -6,7 +6,7 @@
  */
 import { verifyEnv } from '../config/verify-env.ts';
 import { loadExpectedAlerts } from '../selfcheck/alert-names.ts';
-import { UsageError } from '../cli/usage.ts';
+import { UsageError } from './usage.ts';
 import { parseVerifyArgs, USAGE, type VerifyOptions } from '../selfcheck/args.ts';
 import { createHttpClient } from '../selfcheck/http-get.ts';
 import { systemClock } from '../selfcheck/poll.ts';

@@ -13,8 +13,8 @@ import { runLoad } from '../loadgen/runner.ts';
 import { LoadStats } from '../loadgen/stats.ts';
 import { exitCodeOf, summaryJson, summaryTable, type RunOutcome } from '../loadgen/summary.ts';
 import { violations } from '../loadgen/thresholds.ts';
-import { UsageError } from '../cli/usage.ts';
-import { exitAfterFlush } from './lifecycle.ts';
+import { UsageError } from './usage.ts';
+import { exitAfterFlush } from '../telemetry/flush.ts';
 
 const env = loadgenEnv();
 let options: LoadOptions;
