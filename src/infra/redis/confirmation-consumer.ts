@@ -3,12 +3,7 @@ import type { OrderConfirmation } from '../../domain/ports.ts';
 import { messagingMetrics, timed } from '../../telemetry/messaging-metrics.ts';
 import { creationContextLinks, extractTraceContext } from '../../telemetry/propagation.ts';
 import {
-  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
-  ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_MESSAGE_ID,
-  ATTR_MESSAGING_OPERATION_NAME,
-  ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM_NAME,
   MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
   MESSAGING_OPERATION_TYPE_VALUE_RECEIVE,
 } from '../../telemetry/semconv.ts';
@@ -19,6 +14,7 @@ import type { RedisClient } from './connect.ts';
 import { DEAD_LETTER_MAX_LEN, deadLetter, type DeadLetterReason, type StreamEntry } from './dead-letter.ts';
 import { CONFIRMATIONS_GROUP, CONFIRMATIONS_STREAM, MESSAGING_SYSTEM } from './order-events.ts';
 import { sleep } from '../../util/sleep.ts';
+import { messagingAttributes } from './messaging-attributes.ts';
 
 export interface ConsumerOptions {
   consumerName: string;
@@ -44,11 +40,8 @@ function parseConfirmation(message: Record<string, string>): OrderConfirmation |
 const isEntry = (m: Entry | null): m is Entry => m !== null;
 
 /** The bounded messaging attributes of the consumer's spans and metrics (no message id). */
-const CONSUMER_ATTRIBUTES = {
-  [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
-  [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
-  [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: CONFIRMATIONS_GROUP,
-};
+const consumerAttributes = (name: string, type: string) =>
+  messagingAttributes(MESSAGING_SYSTEM, CONFIRMATIONS_STREAM, { name, type }, CONFIRMATIONS_GROUP);
 
 /**
  * Reads order confirmations from the stream with a consumer group, one CONSUMER span per entry that
@@ -152,20 +145,12 @@ export class ConfirmationConsumer {
   /** messaging.client.consumed.messages: once per delivery, a new entry or one claimed again. */
   private received(entries: Entry[]): Entry[] {
     if (entries.length === 0) return entries;
-    messagingMetrics().consumedMessages.add(entries.length, {
-      ...CONSUMER_ATTRIBUTES,
-      [ATTR_MESSAGING_OPERATION_NAME]: 'receive',
-      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_RECEIVE,
-    });
+    messagingMetrics().consumedMessages.add(entries.length, consumerAttributes('receive', MESSAGING_OPERATION_TYPE_VALUE_RECEIVE));
     return entries;
   }
 
   private async process(entry: Entry): Promise<void> {
-    const metricAttributes = {
-      ...CONSUMER_ATTRIBUTES,
-      [ATTR_MESSAGING_OPERATION_NAME]: 'process',
-      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-    };
+    const metricAttributes = consumerAttributes('process', MESSAGING_OPERATION_TYPE_VALUE_PROCESS);
     const attributes = { ...metricAttributes, [ATTR_MESSAGING_MESSAGE_ID]: entry.id };
     const confirmation = parseConfirmation(entry.message);
     if (!confirmation) {
