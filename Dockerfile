@@ -2,7 +2,7 @@
 # One image for api, payments, worker and loadgen: compose chooses the entry point.
 # Node runs the TypeScript sources directly (type stripping, Node >= 22.18), so the image ships the
 # same files the tests ran; the build stage still type-checks them so a broken image cannot be built.
-# The compose healthcheck, src/services/healthcheck.mjs, is plain JavaScript: it starts every 10 s
+# The compose healthcheck, src/cli/healthcheck.mjs, is plain JavaScript: it starts every 10 s
 # in each container, and a .ts file would load the type stripper in every one of those processes.
 
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim

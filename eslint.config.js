@@ -2,10 +2,19 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Import direction: services → http → domain ← infra; telemetry and config are leaves. */
+/**
+ * Import direction: services (the shop's composition roots) → http → domain ← infra; cli (the kit's
+ * tools: load, verify, profile, migrate, the healthcheck) → loadgen / selfcheck / profiling / infra.
+ * The domain imports telemetry (withSpan, shopMetrics, attribute names) directly, not through a port:
+ * telemetry sits on @opentelemetry/api only, a no-op until the bootstrap installs the SDK
+ * (docs/decisions.md, "The domain imports telemetry, not a port"). telemetry, config and util are leaves.
+ */
 const forbid = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }],
 });
+
+/** The SDK side of OpenTelemetry: only the bootstrap (src/instrumentation) loads it. */
+const SDK = ['**/instrumentation/**', '**/instrumentation.ts', '@opentelemetry/sdk-*', '@opentelemetry/exporter-*', '@opentelemetry/instrumentation*'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'grafana/dashboards/', 'coverage/'] },
@@ -27,13 +36,24 @@ export default tseslint.config(
   },
   {
     files: ['src/domain/**'],
-    rules: forbid(['hono', 'hono/*', 'postgres', 'redis', 'pino', 'undici', '**/infra/**', '**/http/**', '**/services/**'], 'the domain stays pure: infra implements its ports'),
+    rules: forbid(
+      ['hono', 'hono/*', 'postgres', 'redis', 'pino', 'undici', '**/infra/**', '**/http/**', '**/services/**', '**/cli/**', '**/config/**', ...SDK],
+      'the domain stays pure: infra implements its ports; telemetry (API side only) it imports directly, docs/decisions.md',
+    ),
   },
   {
     files: ['src/telemetry/**'],
-    rules: forbid(['hono', 'postgres', 'redis', 'pino', 'undici', '**/domain/**', '**/infra/**', '**/http/**', '**/services/**', '**/config/**'], 'telemetry is a leaf'),
+    rules: forbid(
+      ['hono', 'postgres', 'redis', 'pino', 'undici', '**/domain/**', '**/infra/**', '**/http/**', '**/services/**', '**/config/**', '**/cli/**', ...SDK],
+      'telemetry is a leaf on @opentelemetry/api: the SDK is the bootstrap\'s (src/instrumentation)',
+    ),
   },
-  { files: ['src/infra/**'], rules: forbid(['**/http/**', '**/services/**'], 'infra implements domain ports; it does not know the HTTP layer') },
-  { files: ['src/http/**'], rules: forbid(['**/infra/**', '**/services/**', 'postgres', 'redis', 'pino'], 'http talks to the domain, never to infra') },
-  { files: ['src/config/**'], rules: forbid(['**/domain/**', '**/infra/**', '**/http/**', '**/services/**'], 'config is a leaf') },
+  { files: ['src/infra/**'], rules: forbid(['**/http/**', '**/services/**', '**/cli/**'], 'infra implements domain ports; it does not know the HTTP layer') },
+  { files: ['src/http/**'], rules: forbid(['**/infra/**', '**/services/**', '**/cli/**', 'postgres', 'redis', 'pino'], 'http talks to the domain, never to infra') },
+  { files: ['src/config/**'], rules: forbid(['**/domain/**', '**/infra/**', '**/http/**', '**/services/**', '**/cli/**'], 'config is a leaf') },
+  { files: ['src/util/**'], rules: forbid(['../**', '@opentelemetry/*'], 'util is a leaf: plain helpers with no project imports') },
+  {
+    files: ['src/loadgen/**', 'src/selfcheck/**', 'src/profiling/**'],
+    rules: forbid(['**/services/**', '**/cli/commands.ts', '**/cli/service-command.ts', '**/cli/loadgen.ts', '**/cli/verify.ts', '**/cli/profile.ts', '**/cli/migrate.ts'], 'entry points import libraries, never the other way round (src/cli/usage.ts is shared)'),
+  },
 );

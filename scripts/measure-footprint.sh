@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peak memory of every process the native stack runs, under the load the compose memory limits are
 # sized for (docs/topology.md): mixed traffic at 50 req/s for 3 minutes, with the container
-# healthcheck (src/services/healthcheck.mjs) run every 10 s against each service meanwhile, as compose does.
+# healthcheck (src/cli/healthcheck.mjs) run every 10 s against each service meanwhile, as compose does.
 #
 #   scripts/measure-footprint.sh [--rate 50] [--duration 3m]
 #
@@ -72,7 +72,7 @@ sample() { # every second: the highest VmRSS seen per process (VmHWM is checked 
 healthchecks() { # compose's healthcheck, every 10 s per service
   while true; do
     for url in http://127.0.0.1:8080/health/ready http://127.0.0.1:8081/health/ready http://127.0.0.1:8082/health/ready; do
-      /usr/bin/time -f "healthcheck.mjs %M" -a -o "$work/samples" "$NODE_BIN" src/services/healthcheck.mjs "$url" >/dev/null 2>&1 || true
+      /usr/bin/time -f "healthcheck.mjs %M" -a -o "$work/samples" "$NODE_BIN" src/cli/healthcheck.mjs "$url" >/dev/null 2>&1 || true
     done
     sleep 10
   done
@@ -82,7 +82,7 @@ sample & sampler=$!
 healthchecks & checker=$!
 echo "mixed load at $RATE req/s for $DURATION ..." >&2
 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_RESOURCE_ATTRIBUTES=deployment.environment.name=native \
-  "$NODE_BIN" --import ./src/instrumentation.ts src/services/loadgen.ts \
+  "$NODE_BIN" --import ./src/instrumentation.ts src/cli/loadgen.ts \
   --rate "$RATE" --duration "$DURATION" --scenario mixed > "$work/loadgen.log" 2>&1 &
 echo $! > "$work/loadgen.pid"
 loadgen_hwm=0

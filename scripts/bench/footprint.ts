@@ -4,7 +4,7 @@
  * under mixed load at 200 req/s from the kit's load generator (`npm run load`, scenario mixed).
  * Memory is sampled every second from /proc (VmRSS; Postgres as the summed Pss of its processes,
  * which is what its container is charged), CPU is the process's CPU time over the phase's wall time.
- * As scripts/measure-footprint.sh does, the container healthcheck (src/services/healthcheck.mjs) is
+ * As scripts/measure-footprint.sh does, the container healthcheck (src/cli/healthcheck.mjs) is
  * run meanwhile and its peak (GNU time %M) is added to each Node service's peak for the comparison
  * with the compose memory limits in docs/topology.md (limit ≥ 1.5 × peak).
  */
@@ -55,7 +55,7 @@ export const run: BenchPart = async (options) => {
       [
         '--import',
         './src/instrumentation.ts',
-        'src/services/loadgen.ts',
+        'src/cli/loadgen.ts',
         '--target',
         `http://127.0.0.1:${STACK_PORTS.api}`,
         '--payments-url',
@@ -102,7 +102,7 @@ async function settle(measured: Measured[], maxMs: number): Promise<number> {
 
 /** Peak RSS of one run of the container healthcheck (GNU time's %M, in KiB, on stderr), whatever its exit code. */
 function healthcheckPeakMiB(options: BenchOptions, url: string): number {
-  const run = spawnSync('/usr/bin/time', ['-f', 'maxrss %M', process.execPath, 'src/services/healthcheck.mjs', url], {
+  const run = spawnSync('/usr/bin/time', ['-f', 'maxrss %M', process.execPath, 'src/cli/healthcheck.mjs', url], {
     cwd: options.root,
     encoding: 'utf8',
     stdio: ['ignore', 'ignore', 'pipe'],

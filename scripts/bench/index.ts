@@ -14,38 +14,13 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, availableParallelism, loadavg, totalmem, release } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { BenchOptions, BenchPart, PartReport } from './report.ts';
-
-const PARTS = ['overhead', 'collector', 'freshness', 'footprint'] as const;
-const USAGE = `usage: npm run bench -- [--parts ${PARTS.join(',')}] [--smoke] [--json <file>]`;
+import { parseCommandLine } from '../../src/cli/usage.ts';
+import { benchCommand } from './args.ts';
 
 function fail(message: string, code: number): never {
   console.error(`bench: ${message}`);
   process.exit(code);
-}
-
-function parseOptions() {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        parts: { type: 'string', default: PARTS.join(',') },
-        smoke: { type: 'boolean', default: false },
-        json: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    return fail(`${(error as Error).message}\n${USAGE}`, 2);
-  }
-  const parts = values.parts
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
-  if (unknown.length > 0 || parts.length === 0) fail(`unknown part(s) ${unknown.join(', ') || '(none given)'}\n${USAGE}`, 2);
-  return { parts, smoke: values.smoke, json: values.json };
 }
 
 /** The facts that make two runs comparable (or not): printed above the tables and kept in the JSON. */
@@ -85,7 +60,7 @@ function badNumbers(value: unknown, path: string): string[] {
   return [`${path} = ${JSON.stringify(value)} (not a number)`];
 }
 
-const options = parseOptions();
+const options = parseCommandLine(benchCommand);
 const modules = partModules(options.parts);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tools: Record<string, string> = Object.fromEntries(

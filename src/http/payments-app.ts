@@ -9,6 +9,7 @@ import { OnDemandProfiler } from '../profiling/on-demand.ts';
 import { adminToken } from './middleware/admin-token.ts';
 import { profilingRoutes } from './routes/profiling.ts';
 import { readJson } from './validation.ts';
+import { sleep } from '../util/sleep.ts';
 
 const chargeSchema = z.object({
   order_id: z.uuid(),
@@ -27,8 +28,6 @@ const settingsSchema = z
   .refine((s) => Object.keys(s).length > 0, 'set at least one of latency_ms, failure_rate, decline_rate');
 
 const settingsJson = (s: GatewaySettings) => ({ latency_ms: s.latencyMs, failure_rate: s.failureRate, decline_rate: s.declineRate });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The fake payment gateway: POST /charges (201 approved, 200 declined, 503 gateway error), and GET/PUT /admin/config (admin token) to tune it live. */
 export function createPaymentsApp(

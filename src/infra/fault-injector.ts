@@ -2,6 +2,7 @@ import type { FaultControl, FaultState, Logger } from '../domain/ports.ts';
 import { detachedFromTrace } from '../telemetry/tracing.ts';
 import type { InstrumentedDb } from './db/instrumented-db.ts';
 import type { RedisClient } from './redis/connect.ts';
+import { sleep } from '../util/sleep.ts';
 
 /**
  * Real faults, injected into the running api for the failure scenarios (npm run load -- --scenario …):
@@ -56,7 +57,7 @@ export class FaultInjector implements FaultControl {
     this.holders = Array.from({ length: this.poolMax }, () =>
       detachedFromTrace(async () => {
         while (this.saturating) {
-          await this.db.query({ operation: 'SELECT' })`SELECT pg_sleep(2)`.catch(() => new Promise((resolve) => setTimeout(resolve, 500)));
+          await this.db.query({ operation: 'SELECT' })`SELECT pg_sleep(2)`.catch(() => sleep(500));
         }
       }),
     );

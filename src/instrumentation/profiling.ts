@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { time } from '@datadog/pprof';
 import Pyroscope from '@pyroscope/nodejs';
 import { enableSpanProfiles } from '../telemetry/span-profiles.ts';
-import { SHUTDOWN_SYMBOL } from './sdk.ts';
+import { publishTelemetryShutdown, telemetryShutdown } from '../telemetry/flush.ts';
 
 export interface ContinuousProfilingOptions {
   /** `service_name` in Pyroscope (and the application name of the push). */
@@ -70,12 +70,13 @@ export function startContinuousProfiling(options: ContinuousProfilingOptions): v
   enableSpanProfiles((labels, fn) => time.runWithContext({ labels }, fn));
   // The last profile (up to one flush interval) is pushed when the service shuts down, in parallel
   // with the final flush of traces, metrics and logs.
-  const globals = globalThis as Record<symbol, unknown>;
-  const flushTelemetry = globals[SHUTDOWN_SYMBOL] as (() => Promise<void>) | undefined;
+  const flushTelemetry = telemetryShutdown();
   let stopped: Promise<void> | undefined;
-  globals[SHUTDOWN_SYMBOL] = () =>
-    (stopped ??= Promise.all([
-      flushTelemetry?.(),
-      Pyroscope.stop().catch((error: unknown) => diag.error('profiling shutdown failed', error)),
-    ]).then(() => {}));
+  publishTelemetryShutdown(
+    () =>
+      (stopped ??= Promise.all([
+        flushTelemetry?.(),
+        Pyroscope.stop().catch((error: unknown) => diag.error('profiling shutdown failed', error)),
+      ]).then(() => {})),
+  );
 }

@@ -22,6 +22,7 @@ import { EXCEPTION_SIGNAL_ENV, setExceptionSpanEvents, wantsExceptionSpanEvents 
 import { samplerFromEnv } from './sampler.ts';
 import { registerProcessMetrics } from '../telemetry/process-metrics.ts';
 import { PACKAGE_VERSION } from '../telemetry/scope.ts';
+import { publishTelemetryShutdown } from '../telemetry/flush.ts';
 
 /** Overrides for tests: in-memory processors and readers instead of the OTLP exporters. */
 export interface TelemetryOverrides {
@@ -41,8 +42,6 @@ export function baseResourceAttributes(env: NodeJS.ProcessEnv): Record<string, s
     [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: env.DEPLOYMENT_ENVIRONMENT?.trim() || 'development',
   };
 }
-
-export const SHUTDOWN_SYMBOL = Symbol.for('otelkit.telemetry.shutdown');
 
 /**
  * The server span of incoming requests comes from our Hono middleware (src/http/middleware/
@@ -70,7 +69,7 @@ export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promis
   setExceptionSpanEvents(wantsExceptionSpanEvents(process.env[EXCEPTION_SIGNAL_ENV]));
   if (process.env.OTEL_SDK_DISABLED === 'true') {
     const noop = async () => {};
-    (globalThis as Record<symbol, unknown>)[SHUTDOWN_SYMBOL] = noop;
+    publishTelemetryShutdown(noop);
     return noop;
   }
   if (!process.env.OTEL_LOG_LEVEL) diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
@@ -100,6 +99,6 @@ export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promis
   registerProcessMetrics();
   let stopped: Promise<void> | undefined;
   const shutdown = () => (stopped ??= sdk.shutdown().catch((error: unknown) => diag.error('telemetry shutdown failed', error)));
-  (globalThis as Record<symbol, unknown>)[SHUTDOWN_SYMBOL] = shutdown;
+  publishTelemetryShutdown(shutdown);
   return shutdown;
 }

@@ -5,18 +5,7 @@ import { SCENARIOS, weightedPicker } from './scenarios.ts';
 import type { LoadStats } from './stats.ts';
 import type { LoadOptions } from './args.ts';
 import { setFault } from './faults.ts';
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+import { sleep } from '../util/sleep.ts';
 
 /**
  * Runs one load test: signs users in, switches the scenario's fault on, fires arrivals on the open

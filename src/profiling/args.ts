@@ -14,7 +14,8 @@ speedscope) and a flame graph (.svg, any browser), then prints the functions wit
   --url          the service's base URL, when not the default above
   --admin-token  the service's ADMIN_TOKEN (default: the ADMIN_TOKEN environment variable)
   --out          directory for the files (default: profiles)
-  --top          how many functions (or heap types) to print (default 15)`;
+  --top          how many functions (or heap types) to print (default 15)
+  --help         show this help`;
 
 const SERVICES: Record<string, string> = { api: 'http://127.0.0.1:8080', payments: 'http://127.0.0.1:8081' };
 

@@ -1,4 +1,5 @@
 import type { CheckResult } from './check.ts';
+import { sleep } from '../util/sleep.ts';
 
 /** Time as the runner sees it; tests pass a fake one. */
 export interface Clock {
@@ -8,7 +9,7 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms) => sleep(ms),
 };
 
 /**

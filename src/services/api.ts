@@ -1,12 +1,15 @@
 import { loadApiConfig } from '../config/service-config.ts';
 import { createLogger } from '../infra/logger.ts';
 import { composeApi } from './compose-api.ts';
-import { configOrExit } from './config-or-exit.ts';
+import { configOrExit } from '../config/config-or-exit.ts';
+import { serviceCommand } from '../cli/service-command.ts';
+import { parseCommandLine } from '../cli/usage.ts';
 import { handleShutdown } from './lifecycle.ts';
 import { handleProcessErrors } from './process-errors.ts';
 import { listen } from './serve.ts';
 import { startProfiling } from './start-profiling.ts';
 
+parseCommandLine(serviceCommand('api'));
 const config = configOrExit('api', () => loadApiConfig());
 const logger = createLogger('api', config.LOG_LEVEL);
 startProfiling('api', config, logger);

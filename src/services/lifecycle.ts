@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { DependencyCheck } from '../domain/ports.ts';
 import type { Logger } from '../infra/logger.ts';
 import { runChecks } from '../http/health.ts';
-
-const TELEMETRY_SHUTDOWN = Symbol.for('otelkit.telemetry.shutdown');
+import { exitAfterFlush } from '../telemetry/flush.ts';
+import { sleep } from '../util/sleep.ts';
 
 /** The share of the shutdown timeout the drain may use; the flush gets the rest. */
 const DRAIN_SHARE = 0.4;
@@ -28,7 +28,7 @@ export async function waitForDependencies(
       await exitAfterFlush(1);
     }
     logger.warn({ dependencies, attempt, retries: options.retries }, 'dependency_unavailable');
-    await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    await sleep(options.delayMs);
   }
 }
 
@@ -101,11 +101,4 @@ function closeServer(server: Server): Promise<void> {
     });
     server.closeIdleConnections();
   });
-}
-
-/** Flushes every telemetry signal (the bootstrap publishes its shutdown on a global symbol), then exits. */
-export async function exitAfterFlush(code: number): Promise<never> {
-  const shutdown = (globalThis as Record<symbol, (() => Promise<void>) | undefined>)[TELEMETRY_SHUTDOWN];
-  await shutdown?.();
-  process.exit(code);
 }

@@ -2,12 +2,15 @@ import { loadPaymentsConfig } from '../config/service-config.ts';
 import { GatewaySimulator } from '../domain/gateway-simulator.ts';
 import { createPaymentsApp } from '../http/payments-app.ts';
 import { createLogger } from '../infra/logger.ts';
-import { configOrExit } from './config-or-exit.ts';
+import { configOrExit } from '../config/config-or-exit.ts';
+import { serviceCommand } from '../cli/service-command.ts';
+import { parseCommandLine } from '../cli/usage.ts';
 import { handleShutdown } from './lifecycle.ts';
 import { handleProcessErrors } from './process-errors.ts';
 import { listen } from './serve.ts';
 import { startProfiling } from './start-profiling.ts';
 
+parseCommandLine(serviceCommand('payments'));
 const config = configOrExit('payments', () => loadPaymentsConfig());
 const logger = createLogger('payments', config.LOG_LEVEL);
 startProfiling('payments', config, logger);

@@ -1,7 +1,7 @@
 import type { Logger } from '../infra/logger.ts';
 import { exceptionType } from '../telemetry/exceptions.ts';
 import { endActiveSpanFailed } from '../telemetry/tracing.ts';
-import { exitAfterFlush } from './lifecycle.ts';
+import { exitAfterFlush } from '../telemetry/flush.ts';
 
 /** How long the telemetry flush may take after a crash before the process exits anyway. */
 export const CRASH_FLUSH_TIMEOUT_MS = 5_000;

@@ -1,12 +1,15 @@
 import { loadWorkerConfig } from '../config/service-config.ts';
 import { createLogger } from '../infra/logger.ts';
 import { composeWorker } from './compose-worker.ts';
-import { configOrExit } from './config-or-exit.ts';
+import { configOrExit } from '../config/config-or-exit.ts';
+import { serviceCommand } from '../cli/service-command.ts';
+import { parseCommandLine } from '../cli/usage.ts';
 import { handleShutdown } from './lifecycle.ts';
 import { handleProcessErrors } from './process-errors.ts';
 import { listen } from './serve.ts';
 import { startProfiling } from './start-profiling.ts';
 
+parseCommandLine(serviceCommand('worker'));
 const config = configOrExit('worker', () => loadWorkerConfig());
 const logger = createLogger('worker', config.LOG_LEVEL);
 startProfiling('worker', config, logger);

@@ -18,7 +18,7 @@ interface Check {
 
 /** `npm run verify -- <args> --json` as a child process: exit code and checks by id. */
 async function verify(args: string[]): Promise<{ code: number; checks: Record<string, Check>; output: string }> {
-  const { code, stdout, stderr } = await promisify(execFile)(process.execPath, ['src/services/verify.ts', ...args, '--json'], {
+  const { code, stdout, stderr } = await promisify(execFile)(process.execPath, ['src/cli/verify.ts', ...args, '--json'], {
     cwd: ROOT,
     timeout: 180_000,
   }).then(

@@ -50,7 +50,7 @@ const profileRequest = (query: string, token = TOKEN, base = API) =>
 
 /** `npm run profile -- …` as a user runs it (the script behind it, run by the same Node). */
 const profileCli = (...args: string[]) =>
-  run(process.execPath, ['src/services/profile.ts', '--service', 'api', '--url', API, '--out', out, ...args], {
+  run(process.execPath, ['src/cli/profile.ts', '--service', 'api', '--url', API, '--out', out, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, ADMIN_TOKEN: TOKEN },
   });

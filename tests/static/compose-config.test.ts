@@ -64,8 +64,8 @@ describe('compose config (the real Compose loader)', () => {
 
   it.each(NODE_SERVICES)('%s: healthcheck runs the plain .mjs script, which exists', (name) => {
     const test = resolved.load.services[name]?.healthcheck?.test ?? [];
-    expect(test.slice(0, 3)).toEqual(['CMD', 'node', 'src/services/healthcheck.mjs']);
-    expect(existsSync(repoPath('src/services/healthcheck.mjs'))).toBe(true);
+    expect(test.slice(0, 3)).toEqual(['CMD', 'node', 'src/cli/healthcheck.mjs']);
+    expect(existsSync(repoPath('src/cli/healthcheck.mjs'))).toBe(true);
   });
 
   it('each Node service gets an environment its own config loader accepts', () => {

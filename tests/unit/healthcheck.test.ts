@@ -1,5 +1,5 @@
 /**
- * The container healthcheck script, run exactly as compose runs it (`node src/services/healthcheck.mjs
+ * The container healthcheck script, run exactly as compose runs it (`node src/cli/healthcheck.mjs
  * <url>`), against a real HTTP server on loopback.
  */
 import { execFile } from 'node:child_process';
@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const SCRIPT = new URL('../../src/services/healthcheck.mjs', import.meta.url).pathname;
+const SCRIPT = new URL('../../src/cli/healthcheck.mjs', import.meta.url).pathname;
 
 /** Exit code and wall time of one healthcheck run. */
 const probe = (...args: string[]): Promise<{ code: number; ms: number }> =>
@@ -39,7 +39,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-describe('src/services/healthcheck.mjs', () => {
+describe('src/cli/healthcheck.mjs', () => {
   it('exits 0 when the URL answers 200', async () => {
     expect((await probe(`${base}/ok`)).code).toBe(0);
   });

@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Runs the real entry point; resolves with its exit code and output whatever the code. */
 async function verify(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['src/services/verify.ts', ...args], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['src/cli/verify.ts', ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, ...env },
     });

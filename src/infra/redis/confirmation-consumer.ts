@@ -3,12 +3,7 @@ import type { OrderConfirmation } from '../../domain/ports.ts';
 import { messagingMetrics, timed } from '../../telemetry/messaging-metrics.ts';
 import { creationContextLinks, extractTraceContext } from '../../telemetry/propagation.ts';
 import {
-  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
-  ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_MESSAGE_ID,
-  ATTR_MESSAGING_OPERATION_NAME,
-  ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM_NAME,
   MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
   MESSAGING_OPERATION_TYPE_VALUE_RECEIVE,
 } from '../../telemetry/semconv.ts';
@@ -18,6 +13,8 @@ import type { Logger } from '../logger.ts';
 import type { RedisClient } from './connect.ts';
 import { DEAD_LETTER_MAX_LEN, deadLetter, type DeadLetterReason, type StreamEntry } from './dead-letter.ts';
 import { CONFIRMATIONS_GROUP, CONFIRMATIONS_STREAM, MESSAGING_SYSTEM } from './order-events.ts';
+import { sleep } from '../../util/sleep.ts';
+import { messagingAttributes } from './messaging-attributes.ts';
 
 export interface ConsumerOptions {
   consumerName: string;
@@ -43,11 +40,8 @@ function parseConfirmation(message: Record<string, string>): OrderConfirmation |
 const isEntry = (m: Entry | null): m is Entry => m !== null;
 
 /** The bounded messaging attributes of the consumer's spans and metrics (no message id). */
-const CONSUMER_ATTRIBUTES = {
-  [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
-  [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
-  [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: CONFIRMATIONS_GROUP,
-};
+const consumerAttributes = (name: string, type: string) =>
+  messagingAttributes(MESSAGING_SYSTEM, CONFIRMATIONS_STREAM, { name, type }, CONFIRMATIONS_GROUP);
 
 /**
  * Reads order confirmations from the stream with a consumer group, one CONSUMER span per entry that
@@ -100,7 +94,7 @@ export class ConfirmationConsumer {
         for (const entry of await this.read()) await this.process(entry);
       } catch (error) {
         this.logger.error({ err: error }, 'confirmation_read_failed');
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await sleep(1_000);
       }
     }
   }
@@ -151,20 +145,12 @@ export class ConfirmationConsumer {
   /** messaging.client.consumed.messages: once per delivery, a new entry or one claimed again. */
   private received(entries: Entry[]): Entry[] {
     if (entries.length === 0) return entries;
-    messagingMetrics().consumedMessages.add(entries.length, {
-      ...CONSUMER_ATTRIBUTES,
-      [ATTR_MESSAGING_OPERATION_NAME]: 'receive',
-      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_RECEIVE,
-    });
+    messagingMetrics().consumedMessages.add(entries.length, consumerAttributes('receive', MESSAGING_OPERATION_TYPE_VALUE_RECEIVE));
     return entries;
   }
 
   private async process(entry: Entry): Promise<void> {
-    const metricAttributes = {
-      ...CONSUMER_ATTRIBUTES,
-      [ATTR_MESSAGING_OPERATION_NAME]: 'process',
-      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-    };
+    const metricAttributes = consumerAttributes('process', MESSAGING_OPERATION_TYPE_VALUE_PROCESS);
     const attributes = { ...metricAttributes, [ATTR_MESSAGING_MESSAGE_ID]: entry.id };
     const confirmation = parseConfirmation(entry.message);
     if (!confirmation) {

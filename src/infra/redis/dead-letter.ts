@@ -2,18 +2,14 @@ import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { deadLetteredCounter, deadLetterTrimmedCounter, messagingMetrics, timed } from '../../telemetry/messaging-metrics.ts';
 import { extractTraceContext } from '../../telemetry/propagation.ts';
 import {
-  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
-  ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_MESSAGE_ID,
-  ATTR_MESSAGING_OPERATION_NAME,
-  ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM_NAME,
   MESSAGING_OPERATION_TYPE_VALUE_SETTLE,
 } from '../../telemetry/semconv.ts';
 import { SpanKind, withSpanFrom } from '../../telemetry/tracing.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisClient } from './connect.ts';
 import { CONFIRMATIONS_DEAD_LETTER_STREAM, CONFIRMATIONS_GROUP, CONFIRMATIONS_STREAM, MESSAGING_SYSTEM } from './order-events.ts';
+import { messagingAttributes } from './messaging-attributes.ts';
 
 export type StreamEntry = { id: string; message: Record<string, string> };
 
@@ -40,13 +36,12 @@ export async function deadLetter(
   entry: StreamEntry,
   failure: { deliveries: number; reason: DeadLetterReason; maxLen: number },
 ): Promise<void> {
-  const metricAttributes = {
-    [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
-    [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
-    [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: CONFIRMATIONS_GROUP,
-    [ATTR_MESSAGING_OPERATION_NAME]: 'dead_letter',
-    [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SETTLE,
-  };
+  const metricAttributes = messagingAttributes(
+    MESSAGING_SYSTEM,
+    CONFIRMATIONS_STREAM,
+    { name: 'dead_letter', type: MESSAGING_OPERATION_TYPE_VALUE_SETTLE },
+    CONFIRMATIONS_GROUP,
+  );
   const attributes = { ...metricAttributes, [ATTR_MESSAGING_MESSAGE_ID]: entry.id };
   // A CLIENT span: the settle is one call to the broker (messaging spans: settlement is a client operation).
   const name = `dead_letter ${CONFIRMATIONS_STREAM}`;
@@ -60,17 +55,9 @@ export async function deadLetter(
         .xAck(CONFIRMATIONS_STREAM, CONFIRMATIONS_GROUP, entry.id)
         .exec();
     const [, trimmed] = await timed(messagingMetrics().clientOperationDuration, metricAttributes, settle);
-    const messaging = { [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM };
-    deadLetteredCounter().add(1, {
-      ...messaging,
-      [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
-      [ATTR_ERROR_TYPE]: failure.reason,
-    });
+    deadLetteredCounter().add(1, { ...messagingAttributes(MESSAGING_SYSTEM, CONFIRMATIONS_STREAM), [ATTR_ERROR_TYPE]: failure.reason });
     if (Number(trimmed) > 0) {
-      deadLetterTrimmedCounter().add(Number(trimmed), {
-        ...messaging,
-        [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_DEAD_LETTER_STREAM,
-      });
+      deadLetterTrimmedCounter().add(Number(trimmed), messagingAttributes(MESSAGING_SYSTEM, CONFIRMATIONS_DEAD_LETTER_STREAM));
     }
     logger.error(
       {

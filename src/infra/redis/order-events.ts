@@ -2,16 +2,13 @@ import type { OrderConfirmation, OrderEvents } from '../../domain/ports.ts';
 import { messagingMetrics, timed } from '../../telemetry/messaging-metrics.ts';
 import { injectTraceContext } from '../../telemetry/propagation.ts';
 import {
-  ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_MESSAGE_ID,
-  ATTR_MESSAGING_OPERATION_NAME,
-  ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM_NAME,
   ATTR_SERVER_SERVICE_NAME,
   MESSAGING_OPERATION_TYPE_VALUE_SEND,
 } from '../../telemetry/semconv.ts';
 import { SpanKind, withSpan } from '../../telemetry/tracing.ts';
 import type { RedisClient } from './connect.ts';
+import { messagingAttributes } from './messaging-attributes.ts';
 
 export const CONFIRMATIONS_STREAM = 'orders.confirmations';
 export const CONFIRMATIONS_GROUP = 'confirmation-workers';
@@ -36,12 +33,10 @@ export class RedisOrderEvents implements OrderEvents {
 
   publishConfirmation(confirmation: OrderConfirmation): Promise<string> {
     // Also those of messaging.client.operation.duration and messaging.client.sent.messages.
-    const metricAttributes = {
-      [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM,
-      [ATTR_MESSAGING_DESTINATION_NAME]: CONFIRMATIONS_STREAM,
-      [ATTR_MESSAGING_OPERATION_NAME]: 'send',
-      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
-    };
+    const metricAttributes = messagingAttributes(MESSAGING_SYSTEM, CONFIRMATIONS_STREAM, {
+      name: 'send',
+      type: MESSAGING_OPERATION_TYPE_VALUE_SEND,
+    });
     const attributes = {
       ...metricAttributes,
       // Names the consumer's service for the service graph's virtual node when no worker span pairs up.

@@ -4,27 +4,15 @@
  * Prometheus, plus Grafana provisioning, alert rules, Alertmanager and the Collector (docs/selfcheck.md).
  * Exit codes: 0 every checked signal arrived, 1 something is missing, 2 usage error.
  */
-import { verifyEnv } from '../config/verify-env.ts';
 import { loadExpectedAlerts } from '../selfcheck/alert-names.ts';
-import { UsageError } from '../cli/usage.ts';
-import { parseVerifyArgs, USAGE, type VerifyOptions } from '../selfcheck/args.ts';
+import { parseCommandLine } from './usage.ts';
+import { verifyCommand } from './commands.ts';
 import { createHttpClient } from '../selfcheck/http-get.ts';
 import { systemClock } from '../selfcheck/poll.ts';
 import { exitCode, renderJson, renderTable } from '../selfcheck/report.ts';
 import { runSelfCheck } from '../selfcheck/runner.ts';
 
-let options: VerifyOptions;
-try {
-  options = parseVerifyArgs(process.argv.slice(2), verifyEnv());
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`verify: ${error.message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-if (options.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const options = parseCommandLine(verifyCommand);
 
 const client = createHttpClient();
 const report = await runSelfCheck(options, loadExpectedAlerts(options.rulesDir), {

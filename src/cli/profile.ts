@@ -5,25 +5,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../cli/usage.ts';
-import { profileEnv } from '../config/profile-env.ts';
-import { parseProfileArgs, USAGE, type ProfileOptions } from '../profiling/args.ts';
+import { parseCommandLine } from './usage.ts';
+import { profileCommand } from './commands.ts';
 import { summarize, topFunctionsTable, type CpuProfile } from '../profiling/cpuprofile.ts';
 import { flameGraphSvg } from '../profiling/flamegraph.ts';
 import { heapByType, heapTable } from '../profiling/heapsnapshot.ts';
 
-let options: ProfileOptions;
-try {
-  options = parseProfileArgs(process.argv.slice(2), profileEnv());
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`profile: ${error.message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-if (options.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const options = parseCommandLine(profileCommand);
 
 const url = new URL('/admin/profile', options.baseUrl);
 url.searchParams.set('type', options.heap ? 'heap' : 'cpu');

@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { loadMigrateConfig } from '../config/service-config.ts';
 import { migrate } from '../infra/db/migrations.ts';
 import { seed } from '../infra/db/seed.ts';
-import { configOrExit } from './config-or-exit.ts';
+import { configOrExit } from '../config/config-or-exit.ts';
 
 /** `npm run migrate`: applies migrations and seed data once, for deployments that migrate out of band. */
 const config = configOrExit('migrate', () => loadMigrateConfig());

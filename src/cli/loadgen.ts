@@ -7,28 +7,17 @@ import { Writable } from 'node:stream';
 import { loadgenEnv } from '../config/loadgen-env.ts';
 import { createLogger } from '../infra/logger.ts';
 import { redactUrl, redactUrlsInText } from '../infra/redact-url.ts';
-import { parseLoadArgs, USAGE, type LoadOptions } from '../loadgen/args.ts';
 import { startProgress } from '../loadgen/progress.ts';
 import { runLoad } from '../loadgen/runner.ts';
 import { LoadStats } from '../loadgen/stats.ts';
 import { exitCodeOf, summaryJson, summaryTable, type RunOutcome } from '../loadgen/summary.ts';
 import { violations } from '../loadgen/thresholds.ts';
-import { UsageError } from '../cli/usage.ts';
-import { exitAfterFlush } from './lifecycle.ts';
+import { parseCommandLine } from './usage.ts';
+import { loadCommand } from './commands.ts';
+import { exitAfterFlush } from '../telemetry/flush.ts';
 
 const env = loadgenEnv();
-let options: LoadOptions;
-try {
-  options = parseLoadArgs(process.argv.slice(2), env);
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`loadgen: ${error.message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-if (options.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const options = parseCommandLine(loadCommand);
 
 // The loadgen's records go out over OTLP only (the logger emits every line as a record), so
 // `{service_name="loadgen"}` finds its start, abort and summary in Loki. Its terminal keeps the

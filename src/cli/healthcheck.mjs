@@ -1,6 +1,6 @@
 /* global process, fetch, AbortSignal */
 /**
- * Container healthcheck for images without curl: `node src/services/healthcheck.mjs <url> [timeoutMs]`
+ * Container healthcheck for images without curl: `node src/cli/healthcheck.mjs <url> [timeoutMs]`
  * exits 0 when the URL answers 2xx within the timeout (default 2 s, below compose's 5 s healthcheck
  * timeout so a hung service reports unhealthy instead of the probe being killed), 1 otherwise.
  * Plain JavaScript on purpose: compose runs it every 10 s per service, and a .ts file would make each
