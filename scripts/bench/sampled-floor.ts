@@ -8,13 +8,14 @@
  *   node scripts/bench/sampled-floor.ts [--iterations 200000]
  */
 import { parseArgs } from 'node:util';
-import { context, propagation, ROOT_CONTEXT, SpanKind, trace, type Attributes } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, ExportResultCode, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ConsistentRatioSampler, samplerFromEnv } from '../../src/instrumentation/sampler.ts';
+import { cacheHitServerAttributes } from './floor-attributes.ts';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '200000' } } });
 const iterations = Number(values.iterations);
@@ -39,17 +40,7 @@ const loggerProvider = new LoggerProvider({ processors: [new BatchLogRecordProce
 const logger = loggerProvider.getLogger('otelkit');
 const histogram = new MeterProvider({ readers: [new IdleReader()] }).getMeter('otelkit').createHistogram('http.server.request.duration');
 
-const attributes = (i: number): Attributes => ({
-  'http.request.method': 'GET',
-  'url.path': '/api/products',
-  'url.scheme': 'http',
-  'server.address': '127.0.0.1',
-  'server.port': 18490,
-  'client.address': '127.0.0.1',
-  'user_agent.original': 'autocannon/8',
-  'network.protocol.version': '1.1',
-  'tenant.id': `t-${i & 7}`,
-});
+const attributes = cacheHitServerAttributes;
 const headers = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00', baggage: 'tenant=acme' };
 const getter = {
   get: (carrier: Record<string, string>, key: string) => carrier[key],

@@ -6,7 +6,7 @@
  *   node scripts/bench/span-floor.ts [--iterations 200000]
  */
 import { parseArgs } from 'node:util';
-import { context, SpanKind, type Attributes } from '@opentelemetry/api';
+import { context, SpanKind } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -15,6 +15,7 @@ import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type R
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { PACKAGE_VERSION } from '../../src/telemetry/scope.ts';
+import { cacheHitServerAttributes } from './floor-attributes.ts';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '200000' } } });
 const iterations = Number(values.iterations);
@@ -36,20 +37,7 @@ const resource = resourceFromAttributes({
   'telemetry.sdk.version': '3.1.0',
 });
 
-/** The server span's attributes of a cache-hit request (10 with the status code set at the end). */
-function serverAttributes(i: number): Attributes {
-  return {
-    'http.request.method': 'GET',
-    'url.path': '/api/products',
-    'url.scheme': 'http',
-    'server.address': '127.0.0.1',
-    'server.port': 18490,
-    'client.address': '127.0.0.1',
-    'user_agent.original': 'autocannon/8',
-    'network.protocol.version': '1.1',
-    'tenant.id': `t-${i & 7}`,
-  };
-}
+const serverAttributes = cacheHitServerAttributes;
 
 const spanExporter = {
   collected: [] as ReadableSpan[],
