@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** A service started exactly as in production: `node --import ./src/instrumentation.ts src/services/<name>.ts`. */
+/** The shop's services live in src/services, the kit's tools (the load generator) in src/cli. */
+const entryPoint = (name: string) => (name === 'loadgen' ? 'src/cli/loadgen.ts' : `src/services/${name}.ts`);
+
+/** A service started exactly as in production: `node --import ./src/instrumentation.ts <its entry point>`. */
 export class ServiceProcess {
   readonly output: string[] = [];
   private child: ChildProcess | undefined;
@@ -17,7 +20,7 @@ export class ServiceProcess {
   }
 
   start(args: string[] = []): this {
-    this.child = spawn(process.execPath, ['--import', './src/instrumentation.ts', `src/services/${this.name}.ts`, ...args], {
+    this.child = spawn(process.execPath, ['--import', './src/instrumentation.ts', entryPoint(this.name), ...args], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -27,10 +27,11 @@ describe('one order, one trace', () => {
       (span) => span !== undefined,
     );
     const traceId = processOrder!.spanContext().traceId;
-    // The worker consumes asynchronously: wait until its span has arrived.
+    // The worker consumes asynchronously: wait until its spans have ended (the process span ends
+    // after its child deliver_confirmation).
     const inTrace = await eventually(
       () => finishedSpans().filter((s) => s.spanContext().traceId === traceId),
-      (spans) => spans.some((s) => s.name === 'deliver_confirmation'),
+      (spans) => ['deliver_confirmation', 'process orders.confirmations'].every((name) => spans.some((s) => s.name === name)),
     );
     const named = (name: string) => inTrace.filter((s) => s.name === name);
 
