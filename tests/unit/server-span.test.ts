@@ -79,6 +79,9 @@ beforeAll(async () => {
     app.get('/boom', () => {
       throw new Error('boom');
     });
+    // A guard in front of a group of routes (the api's tenant and rate-limit middleware on /api/*).
+    app.use('/guarded/*', async (c, next) => (c.req.header('x-pass') ? next() : c.json({ error: 'refused' }, 400)));
+    app.get('/guarded/items', (c) => c.json([]));
   });
   server = await listen(app, 0, '127.0.0.1');
   port = (server.address() as AddressInfo).port;
@@ -149,6 +152,15 @@ describe('the server span middleware, through node:http', () => {
     expect(found!.points.map((p) => p.attributes)).toEqual([
       { 'http.request.method': 'GET', 'http.response.status_code': 404, 'url.scheme': 'http', 'network.protocol.version': '1.1' },
     ]);
+  });
+
+  it('gives no http.route to an unknown path a middleware answered before the not-found handler (its wildcard is no route)', async () => {
+    expect(await get('/guarded/nowhere')).toBe(400);
+    const [span] = spans.getFinishedSpans();
+    expect(span!.name).toBe('GET');
+    expect(span!.attributes).not.toHaveProperty(['http.route']);
+    const found = await durationPoints();
+    expect(found!.points.map((p) => p.attributes['http.route'])).toEqual([undefined]);
   });
 
   it('marks a 5xx failed: status ERROR, error.type = the status code; the exception is one log record in its context, counted, no span event', async () => {

@@ -54,10 +54,11 @@ export function serverSpan(): MiddlewareHandler<AppEnv> {
 /**
  * The matched route template, or none for an unmatched request: its last matched path is a
  * middleware's (`/api/*`), and HTTP semconv then wants no http.route and a span named after the
- * method alone.
+ * method alone. A request a middleware answers before the not-found handler runs (a bad tenant on
+ * an unknown path) also ends on a middleware's wildcard: no route template ends in `*`.
  */
 function matchedRoute(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string | undefined {
   if (c.get('unmatchedRoute')) return undefined;
   const route = routePath(c, -1);
-  return route && route !== '*' && route !== '/*' ? route : undefined;
+  return route && !route.endsWith('*') ? route : undefined;
 }
