@@ -17,3 +17,14 @@ export function cacheHitServerAttributes(i: number): Attributes {
     'tenant.id': `t-${i & 7}`,
   };
 }
+
+/** The attributes of the request-duration histogram record of that request (5). */
+export function cacheHitDurationAttributes(i: number): Attributes {
+  return {
+    'http.request.method': 'GET',
+    'url.scheme': 'http',
+    'network.protocol.version': '1.1',
+    'http.response.status_code': 200,
+    'http.route': i & 1 ? '/api/products' : '/api/products/:id',
+  };
+}

@@ -15,7 +15,7 @@ import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type R
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { PACKAGE_VERSION } from '../../src/telemetry/scope.ts';
-import { cacheHitServerAttributes } from './floor-attributes.ts';
+import { cacheHitDurationAttributes, cacheHitServerAttributes } from './floor-attributes.ts';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '200000' } } });
 const iterations = Number(values.iterations);
@@ -135,13 +135,7 @@ function logRecord(i: number): void {
 }
 
 function metricRecord(i: number): void {
-  histogram.record(0.0012, {
-    'http.request.method': 'GET',
-    'url.scheme': 'http',
-    'network.protocol.version': '1.1',
-    'http.response.status_code': 200,
-    'http.route': i & 1 ? '/api/products' : '/api/products/:id',
-  });
+  histogram.record(0.0012, cacheHitDurationAttributes(i));
 }
 
 const spanUs = await perCall(iterations, span);
