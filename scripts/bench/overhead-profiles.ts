@@ -19,18 +19,25 @@ const KEEPS = {
 
 type Routes = Array<{ route: BenchRoute; summary: RouteSummary }>;
 
+const kept = (p: { keptPct: number; keptMinPct: number; keptMaxPct: number }) =>
+  `${f0(p.keptPct)}% (${f0(p.keptMinPct)}–${f0(p.keptMaxPct)}%)`;
+const p99 = (p: { addedP99Ms: number; addedP99MinMs: number; addedP99MaxMs: number }) =>
+  `${signed(p.addedP99Ms, 2)} (${signed(p.addedP99MinMs, 2)}…${signed(p.addedP99MaxMs, 2)})`;
+
 export function profilesMarkdown(routes: Routes): string[] {
   const lines = [
-    '**The two profiles side by side** (throughput at saturation against no bootstrap; CPU added per request at saturation; p99 added below saturation, at the fixed rate of the open-model table).',
+    '**The two profiles side by side** (throughput at saturation against no bootstrap and CPU added per request, from the headline phase: ' +
+      `the two profiles and no bootstrap only, ${routes[0]?.summary.pairedRounds ?? 0} rounds of short windows back to back, each round's ratio then the median, min–max in brackets; ` +
+      'p99 added below saturation, at the fixed rate of the open-model table, median of the per-round differences, min–max in brackets).',
     '',
-    '| route | profile | kept | api CPU µs/req added | payments CPU µs/req added | p99 added ms | what is kept |',
+    '| route | profile | kept (min–max) | api CPU µs/req added | payments CPU µs/req added | p99 added ms (min…max) | what is kept |',
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const { route, summary } of routes) {
     const payments = (x: number) => (route.id === 'checkout' ? signed(x, 0) : '–');
     lines.push(
-      `| ${route.title} | 100% (demo default) | ${f0(summary.keptPct)}% | ${signed(summary.telemetryCpuUsPerReq, 0)} | ${payments(summary.telemetryPaymentsCpuUsPerReq)} | ${signed(summary.addedP99Ms, 2)} | ${KEEPS.on} |`,
-      `| ${route.title} | production | ${f0(summary.production.keptPct)}% | ${signed(summary.production.telemetryCpuUsPerReq, 0)} | ${payments(summary.production.telemetryPaymentsCpuUsPerReq)} | ${signed(summary.production.addedP99Ms, 2)} | ${KEEPS.production} |`,
+      `| ${route.title} | 100% (demo default) | ${kept(summary)} | ${signed(summary.telemetryCpuUsPerReq, 0)} | ${payments(summary.telemetryPaymentsCpuUsPerReq)} | ${p99(summary)} | ${KEEPS.on} |`,
+      `| ${route.title} | production | ${kept(summary.production)} | ${signed(summary.production.telemetryCpuUsPerReq, 0)} | ${payments(summary.production.telemetryPaymentsCpuUsPerReq)} | ${p99(summary.production)} | ${KEEPS.production} |`,
     );
   }
   return lines;
@@ -39,7 +46,7 @@ export function profilesMarkdown(routes: Routes): string[] {
 export function curveMarkdown(routes: Routes, curveSeconds: number): string[] {
   const lines = [
     '',
-    `**Cost curve** (saturation, ${curveSeconds} s windows for the extra points; kept = req/s ÷ no bootstrap; telemetry µs = api CPU per request − no bootstrap's). ` +
+    `**Cost curve** (saturation, ${curveSeconds} s windows for the extra points; kept = req/s ÷ no bootstrap's in the same round, median over the rounds; telemetry µs = api CPU per request − no bootstrap's, likewise). ` +
       '"errors-and-slow" = `REQUEST_LOG=errors-and-slow` (no `request_completed` line for a fast 2xx/4xx, on stdout or OTLP); the no-bootstrap baseline logs every request.',
     '',
     `| sampling | request logs | ${routes.map(({ route }) => `${route.title}: kept | telemetry µs/req`).join(' | ')} |`,

@@ -1,15 +1,17 @@
-import type { OpenWindow, SaturationWindow } from './overhead-load.ts';
+import type { OpenWindow, SaturationWindow, Window } from './overhead-load.ts';
 import type { BenchRoute } from './overhead-routes.ts';
 import { curveMarkdown, profilesMarkdown, targetsMarkdown } from './overhead-profiles.ts';
-import { CURVE, MAIN_MODES, type MainModeId, type Mode } from './overhead-services.ts';
+import { CURVE, MAIN_MODES, type MainModeId, type Mode, type ProfileModeId } from './overhead-services.ts';
 
 export type ModeId = MainModeId;
 
 export interface RouteResults {
   route: BenchRoute;
-  /** The open-model rate: half the capacity of the slowest main mode at saturation, so every mode can serve it. */
+  /** The open-model rate: a share (`openShare`) of the slowest main mode's capacity, so every mode can serve it. */
   openRate: number;
   saturation: Record<Mode['id'], SaturationWindow[]>;
+  /** The headline phase: the two profiles and no bootstrap only, short windows back to back. */
+  paired: Record<ProfileModeId, SaturationWindow[]>;
   open: Record<MainModeId, OpenWindow[]>;
 }
 
@@ -23,6 +25,11 @@ export interface OverheadSettings {
   maxInFlight: number;
   /** Saturation window of the cost curve's extra modes (shorter: only kept % and CPU per request). */
   curveSeconds: number;
+  /** The headline phase (profiles vs no bootstrap): rounds and window. */
+  pairedRounds: number;
+  pairedSeconds: number;
+  /** The open-model rate as a share of the slowest main mode's saturation throughput. */
+  openShare: number;
 }
 
 /**
@@ -67,65 +74,94 @@ function summarizeMode(results: RouteResults, mode: ModeId) {
   };
 }
 
+/**
+ * Round r of every mode ran within the same minutes (windows are pushed in round order), so each
+ * comparison with no bootstrap is made within a round, then the median over the rounds is taken: a
+ * load swing of the shared machine between rounds moves both sides of a pair instead of one.
+ */
+function perRound<W>(modeWindows: W[], bareWindows: W[], compare: (mode: W, bare: W) => number): number[] {
+  const rounds = Math.min(modeWindows.length, bareWindows.length);
+  return Array.from({ length: rounds }, (_, r) => compare(modeWindows[r]!, bareWindows[r]!));
+}
+const keptRatio = (mode: SaturationWindow, bare: SaturationWindow) => (mode.reqPerSec / bare.reqPerSec) * 100;
+const apiCpuDifference = (mode: Window, bare: Window) =>
+  micros(mode.apiCpuSeconds, mode.completed) - micros(bare.apiCpuSeconds, bare.completed);
+const paymentsCpuDifference = (mode: Window, bare: Window) =>
+  micros(mode.paymentsCpuSeconds, mode.completed) - micros(bare.paymentsCpuSeconds, bare.completed);
+
+/** The headline of one profile from the phase that measures only the profiles and no bootstrap, back to back. */
+function headline(results: RouteResults, mode: Exclude<ProfileModeId, 'bare'>) {
+  const kept = perRound(results.paired[mode], results.paired.bare, keptRatio);
+  return {
+    keptPct: median(kept),
+    keptMinPct: Math.min(...kept),
+    keptMaxPct: Math.max(...kept),
+    rounds: kept.length,
+    telemetryCpuUsPerReq: median(perRound(results.paired[mode], results.paired.bare, apiCpuDifference)),
+    telemetryPaymentsCpuUsPerReq: median(perRound(results.paired[mode], results.paired.bare, paymentsCpuDifference)),
+  };
+}
+
 export function summarizeRoute(results: RouteResults) {
   const modes = Object.fromEntries(MAIN_MODES.map((m) => [m.id, summarizeMode(results, m.id as ModeId)])) as Record<
     ModeId,
     ReturnType<typeof summarizeMode>
   >;
-  const kept = (mode: ModeId) => (modes[mode].reqPerSec / modes.bare.reqPerSec) * 100;
-  const added = (key: keyof ReturnType<typeof summarizeMode>, mode: ModeId = 'on') => modes[mode][key] - modes.bare[key];
-  const bareSaturation = median(results.saturation.bare.map((w) => w.reqPerSec));
-  const bareCpu = median(results.saturation.bare.map((w) => micros(w.apiCpuSeconds, w.completed)));
-  const barePaymentsCpu = median(results.saturation.bare.map((w) => micros(w.paymentsCpuSeconds, w.completed)));
-  /** Each point of the cost curve, from its mode's saturation windows against no bootstrap. */
+  const kept = (mode: Mode['id']) => median(perRound(results.saturation[mode], results.saturation.bare, keptRatio));
+  /** Below saturation, mode − no bootstrap within each round of the open model, median over rounds. */
+  const openAdded = (pick: (w: OpenWindow) => number, mode: ModeId) =>
+    perRound(results.open[mode], results.open.bare, (m, b) => pick(m) - pick(b));
+  const p99Added = (mode: ModeId) => {
+    const differences = openAdded((w) => w.p99Ms, mode);
+    return { addedP99Ms: median(differences), addedP99MinMs: Math.min(...differences), addedP99MaxMs: Math.max(...differences) };
+  };
+  const belowSaturation = (mode: ModeId) => ({
+    addedP50Ms: median(openAdded((w) => w.p50Ms, mode)),
+    ...p99Added(mode),
+    belowSaturationTelemetryCpuUsPerReq: median(perRound(results.open[mode], results.open.bare, apiCpuDifference)),
+    belowSaturationTelemetryPaymentsCpuUsPerReq: median(perRound(results.open[mode], results.open.bare, paymentsCpuDifference)),
+  });
+  /** Each point of the cost curve, from its mode's saturation windows against no bootstrap's of the same round. */
   const curve = CURVE.map((point) => {
     const windows = results.saturation[point.mode];
-    const reqPerSec = median(windows.map((w) => w.reqPerSec));
-    const apiCpu = median(windows.map((w) => micros(w.apiCpuSeconds, w.completed)));
-    const paymentsCpu = median(windows.map((w) => micros(w.paymentsCpuSeconds, w.completed)));
     return {
       ...point,
-      reqPerSec,
-      keptPct: (reqPerSec / bareSaturation) * 100,
-      apiCpuUsPerReq: apiCpu,
-      telemetryCpuUsPerReq: apiCpu - bareCpu,
-      telemetryPaymentsCpuUsPerReq: paymentsCpu - barePaymentsCpu,
+      reqPerSec: median(windows.map((w) => w.reqPerSec)),
+      keptPct: kept(point.mode),
+      apiCpuUsPerReq: median(windows.map((w) => micros(w.apiCpuSeconds, w.completed))),
+      telemetryCpuUsPerReq: median(perRound(windows, results.saturation.bare, apiCpuDifference)),
+      telemetryPaymentsCpuUsPerReq: median(perRound(windows, results.saturation.bare, paymentsCpuDifference)),
     };
   });
-  /** What continuous profiling adds on top of telemetry: profiled − on, same run. */
-  const byProfiling = (key: keyof ReturnType<typeof summarizeMode>) => modes.profiled[key] - modes.on[key];
+  /** What continuous profiling adds on top of telemetry: profiled − on, within each round. */
+  const byProfiling = (pick: (w: Window) => number, windows: 'saturation' | 'open') =>
+    median(perRound<Window>(results[windows].profiled, results[windows].on, (p, on) => pick(p) - pick(on)));
+  const on = headline(results, 'on');
   return {
     openRate: results.openRate,
     curve,
-    production: {
-      keptPct: kept('production'),
-      addedP50Ms: added('p50Ms', 'production'),
-      addedP99Ms: added('p99Ms', 'production'),
-      telemetryCpuUsPerReq: added('saturationApiCpuUsPerReq', 'production'),
-      telemetryPaymentsCpuUsPerReq: added('saturationPaymentsCpuUsPerReq', 'production'),
-      belowSaturationTelemetryCpuUsPerReq: added('apiCpuUsPerReq', 'production'),
-    },
-    modes: Object.fromEntries(MAIN_MODES.map((m) => [m.id, { ...modes[m.id as ModeId], keptPct: kept(m.id as ModeId) }])) as Record<
+    production: { ...headline(results, 'production'), ...belowSaturation('production') },
+    modes: Object.fromEntries(MAIN_MODES.map((m) => [m.id, { ...modes[m.id as ModeId], keptPct: kept(m.id) }])) as Record<
       ModeId,
       ReturnType<typeof summarizeMode> & { keptPct: number }
     >,
-    keptPct: kept('on'),
-    addedP50Ms: added('p50Ms'),
-    addedP99Ms: added('p99Ms'),
-    // At saturation every mode runs flat out: the steadiest per-request figure (the target's measure).
-    telemetryCpuUsPerReq: added('saturationApiCpuUsPerReq'),
-    telemetryPaymentsCpuUsPerReq: added('saturationPaymentsCpuUsPerReq'),
-    belowSaturationTelemetryCpuUsPerReq: added('apiCpuUsPerReq'),
-    belowSaturationTelemetryPaymentsCpuUsPerReq: added('paymentsCpuUsPerReq'),
+    keptPct: on.keptPct,
+    keptMinPct: on.keptMinPct,
+    keptMaxPct: on.keptMaxPct,
+    pairedRounds: on.rounds,
+    // The headline phase's CPU per request at saturation: every mode runs flat out (the steadiest figure).
+    telemetryCpuUsPerReq: on.telemetryCpuUsPerReq,
+    telemetryPaymentsCpuUsPerReq: on.telemetryPaymentsCpuUsPerReq,
+    ...belowSaturation('on'),
     profiling: {
-      /** Throughput with profiling as a share of telemetry on without it. */
-      keptOfTelemetryOnPct: (modes.profiled.reqPerSec / modes.on.reqPerSec) * 100,
-      addedP50Ms: byProfiling('p50Ms'),
-      addedP99Ms: byProfiling('p99Ms'),
-      cpuUsPerReq: byProfiling('saturationApiCpuUsPerReq'),
-      paymentsCpuUsPerReq: byProfiling('saturationPaymentsCpuUsPerReq'),
-      belowSaturationCpuUsPerReq: byProfiling('apiCpuUsPerReq'),
-      belowSaturationPaymentsCpuUsPerReq: byProfiling('paymentsCpuUsPerReq'),
+      /** Throughput with profiling as a share of telemetry on without it, within each round. */
+      keptOfTelemetryOnPct: median(perRound(results.saturation.profiled, results.saturation.on, keptRatio)),
+      addedP50Ms: byProfiling((w) => (w as OpenWindow).p50Ms, 'open'),
+      addedP99Ms: byProfiling((w) => (w as OpenWindow).p99Ms, 'open'),
+      cpuUsPerReq: byProfiling((w) => micros(w.apiCpuSeconds, w.completed), 'saturation'),
+      paymentsCpuUsPerReq: byProfiling((w) => micros(w.paymentsCpuSeconds, w.completed), 'saturation'),
+      belowSaturationCpuUsPerReq: byProfiling((w) => micros(w.apiCpuSeconds, w.completed), 'open'),
+      belowSaturationPaymentsCpuUsPerReq: byProfiling((w) => micros(w.paymentsCpuSeconds, w.completed), 'open'),
     },
   };
 }
@@ -152,7 +188,8 @@ export function overheadMarkdown(
   const payments = (route: BenchRoute, text: string) => (route.id === 'checkout' ? text : '–');
   const lines: string[] = [...profilesMarkdown(routes), ...curveMarkdown(routes, settings.curveSeconds), ''];
   lines.push(
-    `${MAIN.length} main modes side by side (the curve's extra modes are in the curve table only), ${settings.rounds} round(s), the order of the modes rotated each round; medians over the rounds. ` +
+    `${MAIN.length} main modes side by side (the curve's extra modes are in the curve table only), ${settings.rounds} round(s), the order of the modes rotated each round; ` +
+      'req/s and CPU are medians over the rounds; kept % and added figures compare each mode with no bootstrap within a round, then take the median. ' +
       'One api and one payments process per mode, started once; a real Collector receives the OTLP of every mode with the bootstrap.',
     '',
     `**Throughput at saturation** (autocannon, ${settings.connections} connections, ${settings.saturationSeconds} s after ${settings.warmupSeconds} s warm-up). ` +
@@ -174,9 +211,9 @@ export function overheadMarkdown(
   }
   lines.push(
     '',
-    `**Below saturation** (open model: arrivals at a fixed rate, half the saturation throughput of the slowest mode above, so that every mode can serve it, whatever the responses do; ` +
+    `**Below saturation** (open model: arrivals at a fixed rate, ${(settings.openShare * 100).toFixed(0)}% of the saturation throughput of the slowest mode above, so that every mode can serve it and the shared cores keep headroom, whatever the responses do; ` +
       `${settings.openSeconds} s after ${settings.warmupSeconds} s warm-up; beyond ${settings.maxInFlight} requests in flight an arrival is dropped and counted). ` +
-      'p99 also as min–max over the rounds: the spread is the noise of the shared machine.',
+      'p99 also as min–max over the rounds: the spread is the noise of the shared machine; "added" is the median over the rounds of mode − no bootstrap within the round (its min–max beside it).',
     '',
     '| route | offered req/s | mode | p50 ms | p99 ms (min–max) | api CPU µs/req | payments CPU µs/req | dropped | errors |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -190,7 +227,7 @@ export function overheadMarkdown(
       );
     }
     lines.push(
-      `| ${route.title} | | **added by telemetry** | ${signed(summary.addedP50Ms, 2)} | ${signed(summary.addedP99Ms, 2)} | ${signed(summary.belowSaturationTelemetryCpuUsPerReq, 0)} | ${payments(route, signed(summary.belowSaturationTelemetryPaymentsCpuUsPerReq, 0))} | | |`,
+      `| ${route.title} | | **added by telemetry** | ${signed(summary.addedP50Ms, 2)} | ${signed(summary.addedP99Ms, 2)} (${signed(summary.addedP99MinMs, 2)}…${signed(summary.addedP99MaxMs, 2)}) | ${signed(summary.belowSaturationTelemetryCpuUsPerReq, 0)} | ${payments(route, signed(summary.belowSaturationTelemetryPaymentsCpuUsPerReq, 0))} | | |`,
     );
   }
   const overloaded = routes.flatMap(({ route, summary }) =>

@@ -87,6 +87,14 @@ export const CURVE: readonly CurvePoint[] = [
 
 export const MODES: readonly Mode[] = [...MAIN_MODES, ...CURVE_MODES];
 
+/**
+ * The headline comparison (the two profiles against no bootstrap), measured again in a phase of its
+ * own: only these three modes, short windows back to back, many rounds, so that each round's ratio
+ * compares windows seconds apart instead of minutes (the shared machine's load drifts in between).
+ */
+export const PROFILE_MODE_IDS = ['bare', 'production', 'on'] as const;
+export type ProfileModeId = (typeof PROFILE_MODE_IDS)[number];
+
 /** A child process of the benchmark, with the tail of its stderr kept for error messages. */
 export class BenchProcess {
   readonly name: string;

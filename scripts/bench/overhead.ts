@@ -4,20 +4,21 @@
  * these modes side by side — the two profiles (100% sampling, the demo default; OTELKIT_PROFILE=
  * production), telemetry on plus continuous profiling, OTEL_SDK_DISABLED=true, no bootstrap at all —
  * and the points of the cost curve (25/10/1% sampling × request logs on/off):
- *   1. throughput at saturation (closed loop, autocannon), every mode → "kept" = mode ÷ no bootstrap;
+ *   1. throughput at saturation (closed loop, autocannon), every mode → "kept" = mode ÷ no bootstrap,
+ *      then again for the headline, the two profiles and no bootstrap only, in many short rounds;
  *   2. latency below saturation, main modes only, at a fixed open-model arrival rate every mode can
- *      serve (half the slowest main mode's saturation throughput) → p50/p99 "added" = mode − no bootstrap;
+ *      serve (a quarter of the slowest main mode's saturation throughput) → p50/p99 "added" = mode − no bootstrap;
  *   3. in both, each service process's own CPU time per request (from /proc) → "telemetry CPU per
  *      request" = mode − no bootstrap; "profiling CPU per request" = profiled − on.
- * Modes rotate their order every round; the machine is shared, so only side-by-side ratios and
- * differences carry over between runs. Each phase prints how long it took. Needs Postgres and Redis
+ * Modes rotate their order every round; every ratio and difference is taken within a round, then the
+ * median over rounds; the machine is shared, so only such side-by-side figures carry over between runs. Each phase prints how long it took. Needs Postgres and Redis
  * (scripts/backends.sh start); uses DATABASE_URL / REDIS_URL when set.
  */
 import type { BenchPart } from './report.ts';
 import { openLoad, saturate, type OpenWindow, type SaturationWindow } from './overhead-load.ts';
 import { median, overheadMarkdown, summarizeRoute, TARGETS, type OverheadSettings, type RouteResults } from './overhead-report.ts';
 import { cacheHitRoute, checkoutRoute, type BenchRoute } from './overhead-routes.ts';
-import { MAIN_MODES, MODES, waitUntilQuiet, type Mode } from './overhead-services.ts';
+import { MAIN_MODES, MODES, PROFILE_MODE_IDS, waitUntilQuiet, type Mode } from './overhead-services.ts';
 import { startStack, type ModeServices } from './overhead-stack.ts';
 
 const FULL: OverheadSettings = {
@@ -31,8 +32,23 @@ const FULL: OverheadSettings = {
   // only a mode that cannot serve the rate at all reaches it.
   maxInFlight: 1024,
   curveSeconds: 6,
+  // The headline (profiles vs no bootstrap): many short rounds, each a few seconds from its pair.
+  pairedRounds: 8,
+  pairedSeconds: 4,
+  // A quarter of the slowest mode's capacity: the api, the load generator, the Collector, Postgres
+  // and Redis share 2 cores; at half (the earlier share) the machine itself queued.
+  openShare: 0.25,
 };
-const SMOKE: typeof FULL = { ...FULL, rounds: 1, warmupSeconds: 0.5, saturationSeconds: 2, openSeconds: 2, curveSeconds: 1 };
+const SMOKE: typeof FULL = {
+  ...FULL,
+  rounds: 1,
+  warmupSeconds: 0.5,
+  saturationSeconds: 2,
+  openSeconds: 2,
+  curveSeconds: 1,
+  pairedRounds: 1,
+  pairedSeconds: 1,
+};
 
 const log = (message: string) => console.log(`[overhead] ${message}`);
 const byMode = <T>(modes: readonly Mode[]) => Object.fromEntries(modes.map((m) => [m.id, [] as T[]])) as Record<Mode['id'], T[]>;
@@ -73,7 +89,13 @@ export const run: BenchPart = async (options) => {
     const results = new Map<BenchRoute['id'], RouteResults>(
       routes.map((route) => [
         route.id,
-        { route, openRate: 0, saturation: byMode<SaturationWindow>(MODES), open: byMode<OpenWindow>(MAIN_MODES) as RouteResults['open'] },
+        {
+          route,
+          openRate: 0,
+          saturation: byMode<SaturationWindow>(MODES),
+          paired: Object.fromEntries(PROFILE_MODE_IDS.map((id) => [id, []])) as unknown as RouteResults['paired'],
+          open: byMode<OpenWindow>(MAIN_MODES) as RouteResults['open'],
+        },
       ]),
     );
 
@@ -94,9 +116,26 @@ export const run: BenchPart = async (options) => {
       }
     });
 
-    // One fixed rate per route that every main mode can serve: half the slowest one's capacity.
+    const profileServices = stack.services.filter((s) => (PROFILE_MODE_IDS as readonly string[]).includes(s.mode.id));
+    await phase('headline (the two profiles and no bootstrap, back to back)', async () => {
+      for (let round = 0; round < settings.pairedRounds; round++) {
+        for (const route of routes) {
+          for (const services of rotated(profileServices, round)) {
+            const what = `headline round ${round + 1}/${settings.pairedRounds} ${route.title} ${services.mode.id}`;
+            const window = checked(await saturate(services, route, { ...settings, seconds: settings.pairedSeconds }), what);
+            results.get(route.id)!.paired[services.mode.id as keyof RouteResults['paired']].push(window);
+            log(
+              `${what}: ${window.reqPerSec.toFixed(0)} req/s, api ${((window.apiCpuSeconds / window.completed) * 1e6).toFixed(0)} µs CPU/req, errors ${window.errors}`,
+            );
+            await waitUntilQuiet([services.api, services.payments, stack.collector]);
+          }
+        }
+      }
+    });
+
+    // One fixed rate per route that every main mode can serve with headroom: a share of the slowest one's capacity.
     for (const route of results.values()) {
-      route.openRate = Math.min(...MAIN_MODES.map((m) => median(route.saturation[m.id].map((w) => w.reqPerSec)))) / 2;
+      route.openRate = Math.min(...MAIN_MODES.map((m) => median(route.saturation[m.id].map((w) => w.reqPerSec)))) * settings.openShare;
     }
     const mainServices = stack.services.filter(isMain);
     await phase('open model (main modes)', async () => {
