@@ -23,7 +23,7 @@ import {
   traceparent,
 } from '../helpers/fuzz-inputs.ts';
 import { LogCapture, startInProcessStack, TEST_ADMIN_TOKEN, type InProcessStack } from '../helpers/in-process-stack.ts';
-import { checkAnswer, resetOverHeaderLimit } from '../helpers/fuzz-answers.ts';
+import { checkAnswer, closeOwnConnections, OPEN_ROUTES, fetchOnOwnConnection, resetOverHeaderLimit } from '../helpers/fuzz-answers.ts';
 import { collectMetrics, testTelemetry } from '../helpers/telemetry.ts';
 
 /*
@@ -37,23 +37,6 @@ import { collectMetrics, testTelemetry } from '../helpers/telemetry.ts';
 const SENT_PASSWORD = `fuzz-${randomUUID()}`;
 const DB_PASSWORD = new URL(TEST_DATABASE_URL).password;
 const SECRETS = [TEST_ADMIN_TOKEN, SENT_PASSWORD, TEST_DATABASE_URL, `:${DB_PASSWORD}@`];
-
-/**
- * The only routes that may answer 2xx to a request without valid credentials, and only for the
- * methods they serve: probes, the catalogue of a real tenant, and signup / webhook / charge bodies
- * that happen to be valid. Everything else must be a 4xx.
- */
-const OPEN_ROUTES = new Set([
-  'GET /health/live',
-  'GET /health/ready',
-  'HEAD /health/live',
-  'HEAD /health/ready',
-  'GET /api/products',
-  'HEAD /api/products',
-  'POST /api/users',
-  'POST /alerts/webhook',
-  'POST /charges',
-]);
 
 interface Target {
   name: string;
@@ -104,6 +87,7 @@ afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
   }
   await stack?.close();
+  await closeOwnConnections();
   const statuses = [...stats.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`);
   console.log(
     `fuzz-http cases: http=${stats.http} app.request=${stats.appRequest} propagation=${stats.propagation}; statuses ${statuses.join(' ')}`,
@@ -181,7 +165,12 @@ const targetOf = (c: Attack) => targets.find((t) => t.name === c.target.name)!;
 /** Sends a case over node:http; undefined when the server reset a request over the header limit. */
 const send = async (c: Attack): Promise<Response | undefined> => {
   try {
-    return await fetch(new URL(c.path, targetOf(c).url), { method: c.method, headers: c.headers, body: c.body, redirect: 'manual' });
+    return await fetchOnOwnConnection(new URL(c.path, targetOf(c).url), {
+      method: c.method,
+      headers: c.headers,
+      body: c.body,
+      redirect: 'manual',
+    });
   } catch (error) {
     if (resetOverHeaderLimit(c.headers, error)) return undefined;
     throw error;
@@ -227,7 +216,7 @@ describe('W3C propagation headers from an attacker', () => {
         if (baggage !== null) headers.baggage = sendable(baggage);
         let response: Response;
         try {
-          response = await fetch(new URL('/api/products', stack.apiUrl), { headers });
+          response = await fetchOnOwnConnection(new URL('/api/products', stack.apiUrl), { headers });
         } catch (error) {
           if (resetOverHeaderLimit(headers, error)) return;
           throw error;
