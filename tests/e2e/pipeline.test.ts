@@ -1,44 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { driveLoad, SECRETS, tunePayments, type LoadStats } from './drive-load.ts';
-import { ADMIN_TOKEN, API_URL, nativeStackStatus, PAYMENTS_URL, startNativeStack, stopNativeStack } from './native-stack.ts';
+import { SECRETS, tunePayments } from './drive-load.ts';
+import { measured, sink, startLoadedStack, stats, stopLoadedStack } from './loaded-stack.ts';
+import { ADMIN_TOKEN, API_URL, nativeStackStatus, PAYMENTS_URL } from './native-stack.ts';
+import { getInNewTrace, newProbeShopper } from './probe-requests.ts';
 import { labelValues, prometheusAlerts, query, queryExemplars, rules } from './prometheus-api.ts';
-import { attributes, Sink } from './sink.ts';
-import { until } from './until.ts';
-import { promqlQueries } from './dashboard-queries.ts';
+import { attributes } from './sink.ts';
+import { nonEmpty, until } from './until.ts';
+import { grafanaTempoQueries, promqlQueries, unansweredQueries } from './dashboard-queries.ts';
 import { alertRule, forMs } from './alert-rules.ts';
-import { ServiceProcess } from '../helpers/service-process.ts';
 
-let sink: Sink;
-const stats: LoadStats = { requests: 0, byStatus: {}, okByAction: {} };
-const load = new AbortController();
-let loading: Promise<void>;
-const measured: Record<string, unknown> = {};
-
-const nonEmpty = (samples: unknown[]) => samples.length > 0;
-
-// The real load generator too, instrumented, so traces start at the client (loadgen → api edges).
-const loadgen = new ServiceProcess('loadgen', {
-  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
-  OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=native',
-});
-
-beforeAll(async () => {
-  sink = new Sink(startNativeStack());
-  loading = driveLoad(API_URL, 10, load.signal, stats);
-  loadgen.start(['--rate', '8', '--duration', '20m', '--scenario', 'mixed', '--users', '2']);
-  // Two metric exports (10 s apart) and one Prometheus evaluation make rate() meaningful.
-  await until('first order metrics in Prometheus', () => query('shop_orders_total'), nonEmpty);
-}, 240_000);
+beforeAll(startLoadedStack, 240_000);
 
 afterAll(async () => {
-  load.abort();
-  await loading?.catch(() => {});
-  await loadgen.stop('SIGINT', 30_000).catch(() => {});
-  console.log(`loadgen summary:\n${loadgen.output.slice(-30).join('\n')}`);
-  console.log(`e2e load: ${stats.requests} requests, by status ${JSON.stringify(stats.byStatus)}`);
-  console.log(`e2e measurements: ${JSON.stringify(measured)}`);
-  stopNativeStack();
+  await stopLoadedStack();
   expect(nativeStackStatus()).not.toMatch(/running/);
 }, 120_000);
 
@@ -93,21 +67,11 @@ describe('metrics reach Prometheus through the Collector', () => {
     expect(servers.some((s) => /redis/.test(s!))).toBe(true);
   });
 
-  // Grafana's Tempo data source (13.2, grafana/grafana-tempo-datasource src/datasource.ts and
-  // graphTransform.ts) queries fixed metric names for the service graph and its span table; these are
-  // its queries as it builds them (instant, over the dashboard range), with a span name of ours.
+  // Grafana's Tempo data source queries fixed metric names for the service graph and its span table
+  // (grafanaTempoQueries, as it builds them over the dashboard range).
   it("answers the queries of Grafana's Tempo service graph and span table (fixed metric names)", async () => {
     const range = '10m';
-    const grafanaTempo = [
-      `sum by (client, server) (rate(traces_service_graph_request_server_seconds_sum[${range}]))`,
-      `sum by (client, server) (rate(traces_service_graph_request_total[${range}]))`,
-      `group by (client, connection_type, server) (traces_service_graph_request_total)`,
-      `topk(5, sum(rate(traces_spanmetrics_calls_total{span_kind="SPAN_KIND_SERVER"}[${range}])) by (span_name))`,
-      `histogram_quantile(.9, sum(rate(traces_spanmetrics_latency_bucket{span_name=~"GET /api/products"}[${range}])) by (le))`,
-      // A filtered table: Grafana rewrites its client/server filter to `service`.
-      `sum(rate(traces_spanmetrics_calls_total{service="api"}[${range}])) by (span_name)`,
-    ];
-    for (const q of grafanaTempo) await until(q, () => query(q), nonEmpty);
+    for (const q of grafanaTempoQueries(range)) await until(q, () => query(q), nonEmpty);
     // The error-rate column reads status_code; a STATUS_CODE_ERROR series exists once a request failed.
     expect(await query(`sum(rate(traces_spanmetrics_calls_total[${range}])) by (status_code)`)).not.toHaveLength(0);
   });
@@ -144,16 +108,7 @@ describe('traces and logs delivered toward Tempo and Loki', () => {
   it('contain the complete order trace across api, payments and worker', async () => {
     const trace = await until(
       'a complete order trace in the sink',
-      async () => {
-        const spans = sink.spans();
-        const roots = spans.filter((s) => s.name === 'process_order');
-        for (const root of roots) {
-          const inTrace = spans.filter((s) => s.traceId === root.traceId);
-          const services = new Set(inTrace.map((s) => s.resource['service.name']));
-          if (['api', 'payments', 'worker'].every((name) => services.has(name))) return inTrace;
-        }
-        return [];
-      },
+      async () => sink.traceAcross('process_order', ['api', 'payments', 'worker']),
       nonEmpty,
     );
     const names = trace.map((s) => s.name);
@@ -187,39 +142,19 @@ describe('traces and logs delivered toward Tempo and Loki', () => {
   });
 
   it('measure freshness: request → span leaving the Collector, request → metric queryable', async () => {
-    const traceId = randomBytes(16).toString('hex');
     const started = Date.now();
-    await fetch(`${API_URL}/api/products`, {
-      headers: { 'x-tenant-id': 'globex', traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
-    });
+    const traceId = await getInNewTrace(`${API_URL}/api/products`, 'globex');
     await until('probe span in the sink', async () => sink.spans().some((s) => s.traceId === traceId), Boolean, 60_000);
     measured.spanFreshnessMs = Date.now() - started;
 
     // The load never asks for an existing-looking order it does not own: this 404 series is new.
-    const email = `probe-${Date.now()}@example.test`;
-    const headers = { 'x-tenant-id': 'initech', 'content-type': 'application/json' };
-    await fetch(`${API_URL}/api/users`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ email, name: 'Probe', password: SECRETS.password }),
-    });
-    const login = (await (
-      await fetch(`${API_URL}/api/sessions`, { method: 'POST', headers, body: JSON.stringify({ email, password: SECRETS.password }) })
-    ).json()) as { token: string };
-    expect(await query('http_server_request_duration_seconds_count{http_route="/api/orders/:id",http_response_status_code="404"}')).toEqual(
-      [],
-    );
+    const headers = await newProbeShopper(API_URL, 'initech');
+    const series = 'http_server_request_duration_seconds_count{http_route="/api/orders/:id",http_response_status_code="404"}';
+    expect(await query(series)).toEqual([]);
     const before = Date.now();
-    const probe = await fetch(`${API_URL}/api/orders/${crypto.randomUUID()}`, {
-      headers: { ...headers, authorization: `Bearer ${login.token}` },
-    });
+    const probe = await fetch(`${API_URL}/api/orders/${crypto.randomUUID()}`, { headers });
     expect(probe.status).toBe(404);
-    await until(
-      'probe series in Prometheus',
-      () => query('http_server_request_duration_seconds_count{http_route="/api/orders/:id",http_response_status_code="404"}'),
-      nonEmpty,
-      90_000,
-    );
+    await until('probe series in Prometheus', () => query(series), nonEmpty, 90_000);
     measured.metricFreshnessMs = Date.now() - before;
     expect(measured.spanFreshnessMs as number).toBeLessThan(30_000);
   });
@@ -269,11 +204,7 @@ describe('every dashboard query returns data from the native stack', () => {
     const queries = promqlQueries();
     const native = queries.filter((q) => q.native);
     expect(native.length).toBeGreaterThan(60);
-    const unanswered = async () => {
-      const empty: string[] = [];
-      for (const q of native) if ((await query(q.query)).length === 0) empty.push(`${q.source}: ${q.query}`);
-      return empty;
-    };
+    const unanswered = () => unansweredQueries(native);
     // Span-metric series (the Errors dashboard's exception counts) arrive with the connector's 15 s flush.
     const empty = await until('every dashboard query answered', unanswered, (e) => e.length === 0, 60_000, 5_000).catch(unanswered);
     expect(empty).toEqual([]);

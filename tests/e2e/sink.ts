@@ -31,6 +31,17 @@ export class Sink {
     );
   }
 
+  /** The spans of a trace with a span named `name` and spans of every one of `services`; [] while none has. */
+  traceAcross(name: string, services: string[]): Array<Record<string, any>> {
+    const spans = this.spans();
+    for (const root of spans.filter((s) => s.name === name)) {
+      const inTrace = spans.filter((s) => s.traceId === root.traceId);
+      const seen = new Set(inTrace.map((s) => s.resource['service.name']));
+      if (services.every((service) => seen.has(service))) return inTrace;
+    }
+    return [];
+  }
+
   logRecords(): Array<Record<string, any>> {
     return this.lines('logs.jsonl').flatMap((batch) =>
       (batch.resourceLogs ?? []).flatMap((rl: any) =>

@@ -23,3 +23,6 @@ export async function until<T>(
   }
   throw new Error(`${what}: not met within ${timeoutMs / 1000}s; last: ${JSON.stringify(last)?.slice(0, 400)} ${lastError ?? ''}`);
 }
+
+/** The `ok` of a wait for data: at least one sample (series, exemplar, span). */
+export const nonEmpty = (samples: unknown[]) => samples.length > 0;

@@ -1,20 +1,18 @@
 /**
- * The native agent + gateway stack of tests/integration/gateway-topology.test.ts: ports, processes
- * and the shop traffic it sends (what the sinks and the Collectors say: gateway-readings.ts).
+ * The native agent + gateway stack of tests/integration/gateway-topology.test.ts: ports and processes
+ * (the shop traffic it gets: gateway-traffic.ts; what the sinks and the Collectors say: gateway-readings.ts).
  */
-import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { TEST_DATABASE_URL } from './backends.ts';
 import { portOverrides } from './collector-process.ts';
-import { newTrace, OtelcolProcess } from './gateway-topology.ts';
+import { OtelcolProcess } from './gateway-topology.ts';
 import { OtlpJsonReceiver } from './otlp-json-receiver.ts';
 import { freePorts } from './ports.ts';
 import { ServiceProcess, waitForHttp } from './service-process.ts';
-import { CARD, newSession, TENANT } from './shop-client.ts';
-import { expect } from 'vitest';
+import { newSession } from './shop-client.ts';
 
 export const SAMPLING_PERCENTAGE = 25;
 export const SLO_THRESHOLD_MS = 500;
@@ -176,66 +174,4 @@ export async function stopGatewayStack(): Promise<void> {
   await Promise.all(collectors.map((collector) => collector.stop('SIGKILL')));
   await appMetrics.close();
   rmSync(sinkDir, { recursive: true, force: true });
-}
-
-export interface Sent {
-  traceId: string;
-  route: '/api/orders' | '/api/products';
-  status: number;
-  latencyMs: number;
-  sentAt: number;
-}
-
-/**
- * One request with a trace id chosen here: the test process's fetch instrumentation
- * (tests/helpers/test-instrumentation.ts) makes its client span a child of `parent` and injects the
- * traceparent (a second, hand-written traceparent header would make the value invalid).
- */
-export async function request(route: Sent['route']): Promise<Sent> {
-  const { traceId, spanId } = newTrace();
-  const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
-  const sentAt = Date.now();
-  const started = performance.now();
-  const order = route === '/api/orders';
-  let status = 0;
-  try {
-    const response = await context.with(parent, () =>
-      fetch(`${API}${route}`, {
-        method: order ? 'POST' : 'GET',
-        headers: {
-          'x-tenant-id': TENANT,
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-        },
-        body: order ? JSON.stringify({ items: [{ sku: 'MUG-TRACE', quantity: 1 }], payment: CARD }) : undefined,
-        signal: AbortSignal.timeout(10_000),
-      }),
-    );
-    await response.text();
-    status = response.status;
-  } catch {
-    // no answer: status 0
-  }
-  return { traceId, route, status, latencyMs: performance.now() - started, sentAt };
-}
-
-/** `routes` sent by `concurrency` parallel clients, as fast as the services answer. */
-export async function burst(routes: Array<Sent['route']>, concurrency: number): Promise<Sent[]> {
-  const results: Sent[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < routes.length) results.push(await request(routes[next++]!));
-    }),
-  );
-  return results;
-}
-
-export async function setPayments(settings: { latency_ms?: number; failure_rate?: number }): Promise<void> {
-  const response = await fetch(`${PAYMENTS}/admin/config`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(settings),
-  });
-  expect(response.status, await response.text()).toBe(200);
 }

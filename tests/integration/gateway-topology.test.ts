@@ -24,58 +24,52 @@
  * Every process on ports the OS assigns (gateway-stack.ts). Test-only overrides: tail sampling decides after 5 s
  * (10 s shipped) and the connectors flush every 2 s (15 s shipped), so the test waits less.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quantile, servicesPerTrace, sleep } from '../helpers/gateway-topology.ts';
-import { REPO_ROOT } from '../helpers/service-process.ts';
-import { TierPrometheus } from '../helpers/tier-prometheus.ts';
+import { quantile, sleep } from '../helpers/gateway-topology.ts';
 import {
-  AGENTS,
   agents,
-  GATEWAYS,
   SAMPLING_PERCENTAGE,
   SLO_THRESHOLD_MS,
   appMetrics,
-  burst,
-  collectors,
   email,
   gateways,
-  request,
-  setPayments,
-  sinkDir,
   startGatewayStack,
   stopGatewayStack,
-  tracesFile,
-  type Sent,
 } from '../helpers/gateway-stack.ts';
-import { agentCounters, apiServerCalls, gatewayDrained, linkedTraceIds, pct, tracesAtSinks, until } from '../helpers/gateway-readings.ts';
+import { burst, checkouts, checkoutsAndReads, setPayments, steadyCheckouts, type Sent } from '../helpers/gateway-traffic.ts';
+import {
+  agentCounters,
+  counterDeltas,
+  expectedApiServerCalls,
+  failedExports,
+  linksResolving,
+  peakRssMiB,
+  pct,
+  perGateway,
+  servicesAtSinks,
+  sinkText,
+  tracesAtSinks,
+  until,
+  untilAgentsSettled,
+  untilDrained,
+  untilSpanMetricsCount,
+} from '../helpers/gateway-readings.ts';
+import { startTierPrometheus, stopTierPrometheus, tierDownFiring } from '../helpers/gateway-tier-alerts.ts';
+import { readYaml } from '../static/support/repo.ts';
 
-// Prometheus scraping the tiers as the compose overlay does, with the Collector alert rules.
-const prometheus = new TierPrometheus();
 beforeAll(async () => {
   await startGatewayStack();
-  // The compose targets, at the ports the stack got.
-  const native: Record<string, number> = {
-    'otel-agent-api:8888': AGENTS.api.metrics,
-    'otel-agent-payments:8888': AGENTS.payments.metrics,
-    'otel-agent-worker:8888': AGENTS.worker.metrics,
-    'otel-gateway-1:8888': GATEWAYS.a.metrics,
-    'otel-gateway-2:8888': GATEWAYS.b.metrics,
-  };
-  await prometheus.start((target) => `127.0.0.1:${native[target] ?? 'unknown-compose-target'}`);
+  await startTierPrometheus();
 }, 90_000);
 afterAll(async () => {
-  prometheus.stop();
+  stopTierPrometheus();
   await stopGatewayStack();
 });
 
 describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () => {
   it('the gateways scrub, derive and export as collector/config.yaml does', () => {
-    const read = (file: string) => parse(readFileSync(join(REPO_ROOT, file), 'utf8'), { merge: true });
-    const single = read('collector/config.yaml');
-    const gateway = read('collector/gateway.yaml');
+    const single = readYaml<any>('collector/config.yaml');
+    const gateway = readYaml<any>('collector/gateway.yaml');
     for (const id of ['transform/drop_argv', 'transform/scrub', 'redaction/pii', 'transform/tempo_apm'])
       expect(gateway.processors[id], id).toEqual(single.processors[id]);
     expect(gateway.connectors.service_graph).toEqual(single.connectors.service_graph);
@@ -97,30 +91,19 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
   it('routes every trace to one gateway; keeps all error and slow traces and ~25% of the rest; span metrics count every request', async () => {
     const started = Date.now();
     // The rest: checkouts (api -> payments -> worker) and catalogue reads, at payments' normal 40 ms.
-    normal = await burst(
-      Array.from({ length: 480 }, (_, i) => (i % 2 === 0 ? '/api/orders' : '/api/products')),
-      8,
-    );
+    normal = await burst(checkoutsAndReads(480), 8);
     // Errors: every charge fails, the api answers 502.
     await setPayments({ failure_rate: 1 });
-    const errors = await burst(
-      Array.from({ length: 40 }, () => '/api/orders' as const),
-      8,
-    );
+    const errors = await burst(checkouts(40), 8);
     // Slow: payments answers in 700 ms (±20%), above the 0.5 s SLO threshold.
     await setPayments({ failure_rate: 0, latency_ms: 700 });
-    const slow = await burst(
-      Array.from({ length: 30 }, () => '/api/orders' as const),
-      15,
-    );
+    const slow = await burst(checkouts(30), 15);
     await setPayments({ latency_ms: 40 });
     const loadSeconds = (Date.now() - started) / 1000;
 
     const all = [...normal, ...errors, ...slow];
-    expect(
-      all.filter((r) => r.status === 0 || r.status === 429),
-      'every request answered',
-    ).toEqual([]);
+    const unanswered = all.filter((r) => r.status === 0 || r.status === 429);
+    expect(unanswered, 'every request answered').toEqual([]);
     const errorTraces = errors.filter((r) => r.status === 502);
     const slowTraces = slow.filter((r) => r.status === 201 && r.latencyMs >= SLO_THRESHOLD_MS);
     // The rest: fast and OK. A request near the threshold could be kept as slow, so it is left out.
@@ -130,84 +113,54 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
     expect(rest.length, 'enough fast requests for the binomial check').toBeGreaterThan(240);
 
     // Span metrics (before sampling, both gateways): api SERVER calls = requests answered, per status.
-    const expected: Record<string, number> = {};
-    for (const r of all) {
-      const key = `${r.route} ${r.status >= 500 ? 'STATUS_CODE_ERROR' : 'STATUS_CODE_UNSET'}`;
-      expected[key] = (expected[key] ?? 0) + 1;
-    }
-    const calls = await until(
-      'span_metrics count every request',
-      () => {
-        const counted = apiServerCalls();
-        return Object.entries(expected).every(([key, n]) => counted[key] === n) ? counted : undefined;
-      },
-      () => `expected ${JSON.stringify(expected)}, counted ${JSON.stringify(apiServerCalls())}`,
-    );
-    await until(
-      'both gateways decided and exported every trace',
-      async () => ((await gatewayDrained('a')) && (await gatewayDrained('b')) ? true : undefined),
-      () => '',
-    );
+    const expected = expectedApiServerCalls(all);
+    const calls = await untilSpanMetricsCount(expected);
+    await untilDrained('a', 'b');
 
     const atSinks = tracesAtSinks();
     const split = [...atSinks].filter(([, at]) => at.a > 0 && at.b > 0);
     const kept = (rs: Sent[]) => rs.filter((r) => atSinks.has(r.traceId)).length;
     // Links a user clicks: an exemplar on a span-metrics panel, a log line's trace id.
-    const links = linkedTraceIds();
-    const resolving = (ids: Set<string>) => [...ids].filter((id) => atSinks.has(id)).length;
-    const exemplarsResolved = resolving(links.exemplars);
-    const logLinksResolved = resolving(links.logs);
+    const { exemplars, logs } = linksResolving(atSinks);
     const mine = all.filter((r) => atSinks.has(r.traceId));
-    const perGateway = { a: { traces: 0, spans: 0 }, b: { traces: 0, spans: 0 } };
-    for (const r of mine) {
-      const at = atSinks.get(r.traceId)!;
-      for (const g of ['a', 'b'] as const)
-        if (at[g] > 0) {
-          perGateway[g].traces += 1;
-          perGateway[g].spans += at[g];
-        }
-    }
+    const byGateway = perGateway(mine, atSinks);
     const restKept = kept(rest);
     const p = SAMPLING_PERCENTAGE / 100;
     const sd = Math.sqrt(rest.length * p * (1 - p));
     const spansPerOrder = errorTraces.concat(slowTraces).map((r) => atSinks.get(r.traceId)?.a || atSinks.get(r.traceId)?.b || 0);
-    const rss = Object.fromEntries(collectors.map((c) => [c.name, Math.round(c.peakRssMiB())]));
     console.log(
       [
         `gateway topology, phase 1: ${all.length} requests in ${loadSeconds.toFixed(1)} s (${(all.length / loadSeconds).toFixed(0)} req/s)`,
-        `  per gateway (traces of this phase at the sinks): a ${perGateway.a.traces} traces / ${perGateway.a.spans} spans, b ${perGateway.b.traces} traces / ${perGateway.b.spans} spans; traces with spans on both gateways: ${split.length}`,
+        `  per gateway (traces of this phase at the sinks): a ${byGateway.a.traces} traces / ${byGateway.a.spans} spans, b ${byGateway.b.traces} traces / ${byGateway.b.spans} spans; traces with spans on both gateways: ${split.length}`,
         `  kept: errors ${kept(errorTraces)}/${errorTraces.length}, slow (>= ${SLO_THRESHOLD_MS} ms) ${kept(slowTraces)}/${slowTraces.length}, rest ${restKept}/${rest.length} = ${pct(restKept, rest.length)} (configured ${SAMPLING_PERCENTAGE}%, ±4 sd = ±${pct(4 * sd, rest.length)})`,
         `  spans per error/slow order trace: ${quantile(spansPerOrder, 0)}-${quantile(spansPerOrder, 1)} (api, payments, worker)`,
         `  span_metrics api SERVER calls (both gateways) vs requests answered: ${JSON.stringify(calls)} vs ${JSON.stringify(expected)}`,
-        `  links that open a trace at the sinks (Tempo): exemplars ${exemplarsResolved}/${links.exemplars.size} = ${pct(exemplarsResolved, links.exemplars.size)}, log lines' trace ids ${logLinksResolved}/${links.logs.size} = ${pct(logLinksResolved, links.logs.size)}`,
-        `  peak RSS (MiB): ${JSON.stringify(rss)}`,
+        `  links that open a trace at the sinks (Tempo): exemplars ${exemplars.resolved}/${exemplars.total} = ${pct(exemplars.resolved, exemplars.total)}, log lines' trace ids ${logs.resolved}/${logs.total} = ${pct(logs.resolved, logs.total)}`,
+        `  peak RSS (MiB): ${JSON.stringify(peakRssMiB())}`,
       ].join('\n'),
     );
 
-    expect(
-      split.map(([traceId, at]) => `${traceId}: ${JSON.stringify(at)}`),
-      'traces split over both gateways',
-    ).toEqual([]);
-    expect(perGateway.a.traces, 'gateway a got traces').toBeGreaterThan(0.25 * mine.length);
-    expect(perGateway.b.traces, 'gateway b got traces').toBeGreaterThan(0.25 * mine.length);
+    const splitTraces = split.map(([traceId, at]) => `${traceId}: ${JSON.stringify(at)}`);
+    expect(splitTraces, 'traces split over both gateways').toEqual([]);
+    expect(byGateway.a.traces, 'gateway a got traces').toBeGreaterThan(0.25 * mine.length);
+    expect(byGateway.b.traces, 'gateway b got traces').toBeGreaterThan(0.25 * mine.length);
     expect(kept(errorTraces), 'every error trace kept').toBe(errorTraces.length);
     // Exemplars come only from spans whose trace the sampler keeps for certain (gateway.yaml, routing/exemplars).
-    expect(links.exemplars.size, 'exemplars exported').toBeGreaterThan(20);
-    expect(exemplarsResolved / links.exemplars.size, 'share of exemplars that open their trace').toBeGreaterThanOrEqual(0.99);
+    expect(exemplars.total, 'exemplars exported').toBeGreaterThan(20);
+    expect(exemplars.resolved / exemplars.total, 'share of exemplars that open their trace').toBeGreaterThanOrEqual(0.99);
     // Log lines keep every trace id; those of sampled-out traces do not resolve (Grafana's link says so).
-    expect(links.logs.size, 'log lines with a trace id').toBeGreaterThan(100);
+    expect(logs.total, 'log lines with a trace id').toBeGreaterThan(100);
     expect(kept(slowTraces), 'every slow trace kept').toBe(slowTraces.length);
     expect(Math.abs(restKept - rest.length * p), `rest kept ${restKept} of ${rest.length}`).toBeLessThanOrEqual(4 * sd);
     // Orders cross three services: a kept order trace has the api's, payments' and (when approved) the worker's spans.
     // A kept checkout has the spans of all three services, exported by three different agents, at one gateway.
-    const services = new Map([...servicesPerTrace(tracesFile('a')), ...servicesPerTrace(tracesFile('b'))]);
+    const services = servicesAtSinks();
     for (const r of slowTraces) expect([...(services.get(r.traceId) ?? [])].sort(), r.traceId).toEqual(['api', 'payments', 'worker']);
     // App metrics bypass the gateways: straight from the agents.
     expect(appMetrics.metricNames()).toContain('http.server.request.duration');
     // The scrub ran: the test user's e-mail address (in the sign-up request's logs/spans) is nowhere.
     for (const g of ['a', 'b'] as const)
-      for (const file of ['traces', 'logs'])
-        expect(readFileSync(join(sinkDir, g, `${file}.jsonl`), 'utf8').includes(email), `${g}/${file}.jsonl`).toBe(false);
+      for (const file of ['traces', 'logs']) expect(sinkText(g, file).includes(email), `${g}/${file}.jsonl`).toBe(false);
   }, 90_000);
 
   it('a stopped gateway: its traces are lost (the static resolver keeps it), the rest arrive whole, and the agents count every span', async () => {
@@ -215,39 +168,20 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
     const before = await agentCounters();
     // Every trace of this phase is an error trace, so the gateways keep all of them: what is missing was lost.
     await setPayments({ failure_rate: 1 });
-    const sent: Sent[] = [];
-    const inFlight = new Set<Promise<void>>();
-    const timer = setInterval(() => {
-      const p = request('/api/orders').then((r) => void sent.push(r));
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
-    }, 40);
+    const load = steadyCheckouts(40);
     await sleep(3_000);
     const stoppedAt = Date.now();
     await gateways.b.stop('SIGTERM');
     const stopMs = Date.now() - stoppedAt;
     await sleep(6_000);
-    clearInterval(timer);
-    await Promise.all(inFlight);
+    await load.stop();
+    const sent = load.sent;
     const loadEnd = Date.now();
     await setPayments({ failure_rate: 0 });
 
     // Settled: every span an agent accepted is either sent or counted as failed, and the queues are empty.
-    const after = await until(
-      'agents settled',
-      async () => {
-        const counters = await agentCounters();
-        return Date.now() - loadEnd > 1_500 && counters.every((c) => c.queueSize === 0 && c.accepted === c.sent + c.sendFailed)
-          ? counters
-          : undefined;
-      },
-      () => 'queue or accepted != sent + send_failed',
-    );
-    await until(
-      'gateway a decided and exported every trace',
-      async () => ((await gatewayDrained('a')) ? true : undefined),
-      () => '',
-    );
+    const after = await untilAgentsSettled(loadEnd);
+    await untilDrained('a');
 
     const atSinks = tracesAtSinks();
     const afterStop = sent.filter((r) => r.sentAt > stoppedAt + stopMs + 500);
@@ -257,44 +191,39 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
     const spanCounts = arrived.map((r) => atSinks.get(r.traceId)!.a + atSinks.get(r.traceId)!.b);
     const spansPerTraceTypical = quantile(spanCounts, 0.5);
     const lostSpansEstimate = missing.length * spansPerTraceTypical;
-    const delta = (key: 'accepted' | 'sent' | 'sendFailed' | 'enqueueFailed' | 'refused') =>
-      after.reduce((sum, c) => sum + c[key], 0) - before.reduce((sum, c) => sum + c[key], 0);
-    const bEndpoint = `127.0.0.1:${GATEWAYS.b.grpc}`;
-    const aEndpoint = `127.0.0.1:${GATEWAYS.a.grpc}`;
-    const failedExports = (endpoint: string) => after.reduce((sum, c) => sum + (c.failedExports[endpoint] ?? 0), 0);
+    const delta = counterDeltas(before, after);
+    const failed = failedExports(after);
     const split = [...atSinks].filter(([, at]) => at.a > 0 && at.b > 0);
     console.log(
       [
         `gateway topology, phase 2: ${sent.length} error orders at 25 req/s (statuses ${JSON.stringify(Object.fromEntries([...new Set(sent.map((r) => r.status))].map((s) => [s, sent.filter((r) => r.status === s).length])))}); gateway b stopped (SIGTERM, ${stopMs} ms) after 3 s, load went on for 6 s`,
         `  before the stop: ${beforeStop.filter((r) => atSinks.has(r.traceId)).length}/${beforeStop.length} traces arrived (a ${beforeStop.filter((r) => atSinks.get(r.traceId)?.a).length}, b ${beforeStop.filter((r) => atSinks.get(r.traceId)?.b).length})`,
         `  after the stop: ${arrived.length}/${afterStop.length} traces arrived (all at gateway a, ${spansPerTraceTypical} spans each, ${spanCounts.filter((n) => n < spansPerTraceTypical).length} of them in part), ${missing.length} lost = ${pct(missing.length, afterStop.length)} (≈ ${lostSpansEstimate} spans)`,
-        `  agents (load_balancing), this phase: accepted ${delta('accepted')} spans, sent ${delta('sent')}, send_failed ${delta('sendFailed')}, enqueue_failed ${delta('enqueueFailed')}, receiver refused ${delta('refused')}; queue max capacity ${after[0]!.queueCapacity}`,
-        `  failed exports per gateway (otelcol_loadbalancer_backend_outcome{success="false"}): b ${failedExports(bEndpoint)}, a ${failedExports(aEndpoint)}`,
+        `  agents (load_balancing), this phase: accepted ${delta.accepted} spans, sent ${delta.sent}, send_failed ${delta.sendFailed}, enqueue_failed ${delta.enqueueFailed}, receiver refused ${delta.refused}; queue max capacity ${after[0]!.queueCapacity}`,
+        `  failed exports per gateway (otelcol_loadbalancer_backend_outcome{success="false"}): b ${failed.b}, a ${failed.a}`,
       ].join('\n'),
     );
 
     expect(split, 'no trace on both gateways').toEqual([]);
-    expect(
-      sent.filter((r) => r.status !== 502).map((r) => r.status),
-      'every order answered 502',
-    ).toEqual([]);
+    const not502 = sent.filter((r) => r.status !== 502).map((r) => r.status);
+    expect(not502, 'every order answered 502').toEqual([]);
     // Gateway a keeps working: the traces that hash to it arrive, whole. The agents send a batch
     // whole or count it failed, so a trace can arrive in part only if an export to a failed (a
     // timeout on a loaded machine), and then the missing spans are in send_failed (checked below).
     expect(arrived.length).toBeGreaterThan(0.25 * afterStop.length);
     const partial = spanCounts.filter((count) => count < spansPerTraceTypical).length;
     expect(Math.max(...spanCounts), 'no span twice').toBe(spansPerTraceTypical);
-    if (failedExports(aEndpoint) === 0) expect(partial, 'partial traces with every export to a successful').toBe(0);
+    if (failed.a === 0) expect(partial, 'partial traces with every export to a successful').toBe(0);
     else expect(partial, 'partial traces after a failed export to a').toBeLessThan(0.2 * arrived.length);
     // The static resolver does not re-route: the traces that hash to the stopped gateway are lost.
     expect(missing.length).toBeGreaterThan(0.2 * afterStop.length);
-    expect(failedExports(bEndpoint)).toBeGreaterThan(0);
+    expect(failed.b).toBeGreaterThan(0);
     // The running gateway's exports succeed (on a loaded machine one may time out: far fewer than b's).
-    expect(failedExports(aEndpoint)).toBeLessThan(failedExports(bEndpoint) / 5);
+    expect(failed.a).toBeLessThan(failed.b / 5);
     // Nothing is lost uncounted: each accepted span was sent or counted in send_failed (whole batches,
     // so the counter is an upper bound of the loss).
     for (const c of after) expect(c.accepted, `agent ${c.agent}: accepted = sent + send_failed`).toBe(c.sent + c.sendFailed);
-    expect(delta('sendFailed') + delta('enqueueFailed')).toBeGreaterThanOrEqual(lostSpansEstimate);
+    expect(delta.sendFailed + delta.enqueueFailed).toBeGreaterThanOrEqual(lostSpansEstimate);
   }, 60_000);
 
   it('OtelCollectorTierDown fires for the stopped gateway and for a stopped agent, which names its service', async () => {
@@ -304,12 +233,7 @@ describe('agent + gateway tiers (load_balancing by trace id, two gateways)', () 
     // Both are down; `for: 1m` (rules/collector.yml) then turns pending into firing.
     const firing = await until(
       'OtelCollectorTierDown firing for gateway 2 and the worker agent',
-      async () => {
-        const tierDown = (await prometheus.alerts()).filter((a) => a.labels.alertname === 'OtelCollectorTierDown' && a.state === 'firing');
-        const gateway = tierDown.find((a) => a.labels.job === 'otel-gateway' && a.labels.instance === 'otel-gateway-2:8888');
-        const agent = tierDown.find((a) => a.labels.job === 'otel-agent' && a.labels.instance === 'otel-agent-worker:8888');
-        return gateway && agent ? { gateway, agent, others: tierDown.length - 2 } : undefined;
-      },
+      () => tierDownFiring({ gateway: 'otel-gateway-2:8888', agent: 'otel-agent-worker:8888' }),
       () => '',
       90_000,
     );
