@@ -71,3 +71,21 @@ export function samplerFromEnv(env: NodeJS.ProcessEnv): Sampler | undefined {
   if (name === 'traceidratio') return root;
   return new ParentBasedSampler({ root });
 }
+
+/**
+ * Whether the sampler OTEL_TRACES_SAMPLER names drops every child of a local span it did not sample:
+ * the parent-based ones (a local unsampled parent means "off"), always_off, and the trace-id ratio
+ * above (the child's trace id is the parent's: same decision). Not always_on (it samples every span
+ * whatever the parent), nor one this code does not know (jaeger_remote, a custom one): for those,
+ * children are started and the sampler asked, as the SDK does.
+ */
+const DROPS_CHILDREN_OF_UNSAMPLED = new Set([
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+  'always_off',
+  'traceidratio',
+]);
+export function dropsChildrenOfUnsampled(env: NodeJS.ProcessEnv): boolean {
+  return DROPS_CHILDREN_OF_UNSAMPLED.has(env.OTEL_TRACES_SAMPLER || 'parentbased_always_on');
+}

@@ -2,6 +2,7 @@ import { basename, extname } from 'node:path';
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { RedisInstrumentation } from '@opentelemetry/instrumentation-redis';
+import { defaultDbStatementSerializer } from '@opentelemetry/redis-common';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
@@ -19,7 +20,8 @@ import { applyOtelDefaults } from './otel-defaults.ts';
 import { throttleExportErrors } from './export-errors.ts';
 import { resourceDetectorsFromEnv } from './resource-detectors.ts';
 import { EXCEPTION_SIGNAL_ENV, setExceptionSpanEvents, wantsExceptionSpanEvents } from '../telemetry/exception-signal.ts';
-import { samplerFromEnv } from './sampler.ts';
+import { dropsChildrenOfUnsampled, samplerFromEnv } from './sampler.ts';
+import { droppedParent, setChildrenOfUnsampledDropped } from '../telemetry/tracing.ts';
 import { registerProcessMetrics } from '../telemetry/process-metrics.ts';
 import { PACKAGE_VERSION } from '../telemetry/scope.ts';
 import { publishTelemetryShutdown } from '../telemetry/flush.ts';
@@ -52,7 +54,13 @@ export function baseResourceAttributes(env: NodeJS.ProcessEnv): Record<string, s
 function instrumentations(): Instrumentation[] {
   return [
     new UndiciInstrumentation(),
-    new RedisInstrumentation({ requireParentSpan: true }),
+    new RedisInstrumentation({
+      requireParentSpan: true,
+      // The instrumentation builds db.query.text before it starts (and the sampler drops) the span:
+      // under a dropped parent that string is thrown away, so it is not built (no attribute is set).
+      dbStatementSerializer: (command, args) =>
+        droppedParent() ? (undefined as unknown as string) : defaultDbStatementSerializer(command, args),
+    }),
     new RuntimeNodeInstrumentation({ monitoringPrecision: 10 }),
   ];
 }
@@ -77,6 +85,8 @@ export function startTelemetry(overrides: TelemetryOverrides = {}): () => Promis
   const entry = process.argv[1] ?? 'app';
   const serviceName = overrides.serviceName ?? basename(entry, extname(entry));
   const sampler = samplerFromEnv(process.env);
+  // Our spans are not even started under a parent the sampler dropped (src/telemetry/tracing.ts).
+  setChildrenOfUnsampledDropped(dropsChildrenOfUnsampled(process.env));
   const sdk = new NodeSDK({
     // The base resource: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (detected later) win over it.
     resource: defaultResource().merge(

@@ -14,7 +14,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import { registerDbPoolMetrics } from '../../telemetry/db-pool-metrics.ts';
 import { shopMetrics } from '../../telemetry/shop-metrics.ts';
-import { markFailed, SpanKind, tracer, withSpan, type SpanOptions } from '../../telemetry/tracing.ts';
+import { droppedParent, markFailed, SpanKind, tracer, withSpan, type Span, type SpanOptions } from '../../telemetry/tracing.ts';
 import type { Logger } from '../logger.ts';
 import type { PoolState } from './pool-state.ts';
 import { asOutage } from './connection-errors.ts';
@@ -62,8 +62,10 @@ export class InstrumentedDb {
   }
 
   /** Runs one statement outside any transaction. */
-  readonly query: Query = (statement) => (strings, ...values) =>
-    this.options.pool.hold(() => asOutage(() => this.run(this.sql, statement, strings, values)));
+  readonly query: Query =
+    (statement) =>
+    (strings, ...values) =>
+      this.options.pool.hold(() => asOutage(() => this.run(this.sql, statement, strings, values)));
 
   /**
    * Runs `fn` in a transaction, traced as one INTERNAL `transaction` span whose children are the
@@ -75,7 +77,13 @@ export class InstrumentedDb {
     return this.options.pool.hold(() =>
       asOutage(() =>
         withSpan('transaction', { attributes }, async () => {
-          const result = await this.sql.begin((tx) => fn((statement) => (strings, ...values) => this.run(tx, statement, strings, values)));
+          const result = await this.sql.begin((tx) =>
+            fn(
+              (statement) =>
+                (strings, ...values) =>
+                  this.run(tx, statement, strings, values),
+            ),
+          );
           return result as T;
         }),
       ),
@@ -99,9 +107,11 @@ export class InstrumentedDb {
   }
 
   private traced<T>(info: StatementInfo, fn: () => Promise<T>): Promise<T> {
+    // Under a parent the sampler dropped, no span at all (tracing.ts, droppedParent); the metric stays.
+    if (droppedParent()) return this.timed(info, fn, undefined);
     // Attributes only on a span that records (src/telemetry/http-server.ts says why).
     const spanOptions: SpanOptions = { kind: SpanKind.CLIENT };
-    return tracer.startActiveSpan(info.summary, spanOptions, async (span) => {
+    return tracer.startActiveSpan(info.summary, spanOptions, (span) => {
       if (span.isRecording()) {
         span.setAttributes({
           ...this.baseAttributes,
@@ -111,21 +121,28 @@ export class InstrumentedDb {
           ...(info.collection ? { [ATTR_DB_COLLECTION_NAME]: info.collection } : {}),
         });
       }
-      const started = performance.now();
-      let failure: { errorType: string; statusCode?: string } | undefined;
-      try {
-        return await fn();
-      } catch (error) {
-        failure = describeFailure(error);
+      return this.timed(info, fn, span);
+    });
+  }
+
+  /** Runs the statement, records its duration (and failure) in the metric and on the span if any. */
+  private async timed<T>(info: StatementInfo, fn: () => Promise<T>, span: Span | undefined): Promise<T> {
+    const started = performance.now();
+    let failure: { errorType: string; statusCode?: string } | undefined;
+    try {
+      return await fn();
+    } catch (error) {
+      failure = describeFailure(error);
+      if (span) {
         if (failure.statusCode) span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, failure.statusCode);
         markFailed(span, error, failure.errorType);
-        throw error;
-      } finally {
-        const seconds = (performance.now() - started) / 1000;
-        span.end();
-        this.recordDuration(info, seconds, failure);
       }
-    });
+      throw error;
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      span?.end();
+      this.recordDuration(info, seconds, failure);
+    }
   }
 
   private recordDuration(info: StatementInfo, seconds: number, failure: { errorType: string; statusCode?: string } | undefined): void {
