@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 const nativeNode = {
   experimental: { viteModuleRunner: false },
   pool: 'forks' as const,
+  // Temporary directories made with tests/helpers/temp-dirs.ts are removed after each test file.
+  setupFiles: ['tests/helpers/remove-temp-dirs.ts'],
 };
 
 export default defineConfig({

@@ -2,8 +2,8 @@
  * The native agent + gateway stack of tests/integration/gateway-topology.test.ts: ports and processes
  * (the shop traffic it gets: gateway-traffic.ts; what the sinks and the Collectors say: gateway-readings.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { TEST_DATABASE_URL } from './backends.ts';
@@ -13,6 +13,7 @@ import { OtlpJsonReceiver } from './otlp-json-receiver.ts';
 import { freePorts } from './ports.ts';
 import { ServiceProcess, waitForHttp } from './service-process.ts';
 import { newSession } from './shop-client.ts';
+import { tempDir } from './temp-dirs.ts';
 
 export const SAMPLING_PERCENTAGE = 25;
 export const SLO_THRESHOLD_MS = 500;
@@ -32,7 +33,7 @@ export let PAYMENTS = '';
 export type Gateway = keyof typeof GATEWAYS;
 export type Agent = keyof typeof AGENTS;
 
-export const sinkDir = mkdtempSync(join(tmpdir(), 'otelkit-gateways-'));
+export const sinkDir = tempDir('otelkit-gateways-');
 export const tracesFile = (gateway: Gateway) => join(sinkDir, gateway, 'traces.jsonl');
 export const metricsFile = (gateway: Gateway) => join(sinkDir, gateway, 'metrics.jsonl');
 export const collectors: OtelcolProcess[] = [];

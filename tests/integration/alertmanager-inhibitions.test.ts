@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { freePorts, until } from '../helpers/collector-process.ts';
 import { builtTool } from '../helpers/build-tools.ts';
 import { REPO_ROOT } from '../helpers/service-process.ts';
+import { tempDir } from '../helpers/temp-dirs.ts';
 
 /**
  * The inhibitions of alertmanager/alertmanager.yml (docs/runbooks/README.md, "Inhibitions"), run by
@@ -33,7 +34,7 @@ beforeAll(async () => {
     ALERTMANAGER_BIN,
     [
       `--config.file=${join(REPO_ROOT, 'alertmanager/alertmanager.yml')}`,
-      `--storage.path=${mkdtempSync(join(tmpdir(), 'otelkit-am-'))}`,
+      `--storage.path=${tempDir('otelkit-am-')}`,
       `--web.listen-address=127.0.0.1:${web}`,
       '--cluster.listen-address=',
     ],

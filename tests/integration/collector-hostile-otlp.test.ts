@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect, constants } from 'node:http2';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollectorProcess, freePorts, portOverrides, until } from '../helpers/collector-process.ts';
+import { tempDir } from '../helpers/temp-dirs.ts';
 
 /*
  * The kit's Collector config, run by our built Collector, facing senders that are broken or hostile:
@@ -20,7 +21,7 @@ const counts = { httpProtobuf: 0, httpJson: 0, grpcFrames: 0, upstream500: 0 };
 
 beforeAll(async () => {
   ports = await freePorts('grpc', 'http', 'health', 'sinkGrpc', 'sinkHttp', 'sinkHealth');
-  sinkDir = mkdtempSync(join(tmpdir(), 'otelkit-hostile-'));
+  sinkDir = tempDir('otelkit-hostile-');
   const sink = new CollectorProcess(['--config', 'tests/e2e/sink-collector.yaml'], {
     SINK_DIR: sinkDir,
     SINK_GRPC_ENDPOINT: `127.0.0.1:${ports.sinkGrpc}`,

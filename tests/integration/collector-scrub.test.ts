@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CollectorProcess, freePorts, portOverrides, until } from '../helpers/collector-process.ts';
+import { tempDir } from '../helpers/temp-dirs.ts';
 
 /**
  * The bundled Collector config, run by our built Collector, is the second line of defence: whatever
@@ -74,7 +75,7 @@ describe('the Collector config scrubs command lines from every signal', () => {
       'http',
       'health',
     );
-    const sinkDir = mkdtempSync(join(tmpdir(), 'otelkit-scrub-'));
+    const sinkDir = tempDir('otelkit-scrub-');
     const sink = new CollectorProcess(['--config', 'tests/e2e/sink-collector.yaml'], {
       SINK_DIR: sinkDir,
       SINK_GRPC_ENDPOINT: `127.0.0.1:${sinkGrpc}`,

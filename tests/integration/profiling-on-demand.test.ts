@@ -4,8 +4,8 @@
  * short (2 s) on purpose; the bounds, the token and the one-at-a-time rule are checked on the wire.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,11 +14,12 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
 import { freePorts } from '../helpers/ports.ts';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
 import { call } from '../helpers/shop-client.ts';
+import { tempDir } from '../helpers/temp-dirs.ts';
 
 const TOKEN = 'on-demand-profile-token';
 let API: string;
 let NO_TOKEN_API: string;
-const out = mkdtempSync(join(tmpdir(), 'otelkit-profile-'));
+const out = tempDir('otelkit-profile-');
 const started: ServiceProcess[] = [];
 const run = promisify(execFile);
 

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Sink } from '../e2e/sink.ts';
 import { CollectorProcess, freePorts, portOverrides } from '../helpers/collector-process.ts';
@@ -9,6 +6,7 @@ import { newSession } from '../helpers/shop-client.ts';
 import { steadyLoad, tally } from '../helpers/steady-load.ts';
 import { collectorCounters, sdkProcessed } from '../helpers/telemetry-outage.ts';
 import { calledSpans, refusedSpans, settle, shrunkQueue } from '../helpers/span-count.ts';
+import { tempDir } from '../helpers/temp-dirs.ts';
 
 /**
  * Span metrics count every span exactly once, whatever a backend does (collector/README.md, "Counts
@@ -111,7 +109,7 @@ describe.each([
 ])('span metrics under back-pressure: %s', (_name, start) => {
   it('Tempo and Loki down past their queues: every exported span is counted once, the overflow is counted as dropped', async () => {
     const ports = await freePorts('closed', 'sinkGrpc', 'sinkHttp', 'sinkHealth');
-    const sink = new Sink(mkdtempSync(join(tmpdir(), 'otelkit-exact-')));
+    const sink = new Sink(tempDir('otelkit-exact-'));
     const sinkProcess = sinkCollector(sink.dir, { grpc: ports.sinkGrpc, http: ports.sinkHttp, health: ports.sinkHealth });
     await sinkProcess.ready(ports.sinkHealth);
     const entry = await start(ports.closed, ports.sinkHttp);

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withoutTracing } from '../../src/telemetry/tracing.ts';
 import { Sink } from '../e2e/sink.ts';
@@ -8,6 +5,7 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/backends.ts';
 import { CollectorProcess, freePorts, portOverrides } from '../helpers/collector-process.ts';
 import { ServiceProcess, waitForHttp } from '../helpers/service-process.ts';
 import { calledSpans } from '../helpers/span-count.ts';
+import { tempDir } from '../helpers/temp-dirs.ts';
 
 /**
  * Span metrics under head sampling (OTELKIT_PROFILE=production): the kit's Collector
@@ -45,7 +43,7 @@ function httpRequestCount(sink: Sink): number {
 describe('span metrics under head sampling (production profile)', () => {
   it('count each kept span 1/p times, read from the tracestate the SDK wrote', { timeout: 120_000 }, async () => {
     const ports = await freePorts('sinkGrpc', 'sinkHttp', 'sinkHealth', 'grpc', 'http', 'health', 'api');
-    const sink = new Sink(mkdtempSync(join(tmpdir(), 'otelkit-sampled-')));
+    const sink = new Sink(tempDir('otelkit-sampled-'));
     const sinkProcess = new CollectorProcess(['--config', 'tests/e2e/sink-collector.yaml'], {
       SINK_DIR: sink.dir,
       SINK_GRPC_ENDPOINT: `127.0.0.1:${ports.sinkGrpc}`,

@@ -1,6 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Sink } from '../e2e/sink.ts';
@@ -10,6 +9,7 @@ import { startShopPair } from '../helpers/shop-pair.ts';
 import { newSession } from '../helpers/shop-client.ts';
 import { peakMemoryMiB, steadyLoad, tally } from '../helpers/steady-load.ts';
 import { collectorCounters, sdkProcessed, spansOf, type CollectorCounters } from '../helpers/telemetry-outage.ts';
+import { tempDir } from '../helpers/temp-dirs.ts';
 
 /**
  * Telemetry outages under a steady mixed load, on the real path: api + payments (OTLP gRPC, the SDK's
@@ -44,7 +44,7 @@ let apiUrl: string;
 let token: string;
 
 function startSink(): CollectorProcess {
-  const dir = mkdtempSync(join(tmpdir(), 'otelkit-outage-sink-'));
+  const dir = tempDir('otelkit-outage-sink-');
   sinks.push(new Sink(dir));
   return new CollectorProcess(['--config', 'tests/e2e/sink-collector.yaml'], {
     SINK_DIR: dir,

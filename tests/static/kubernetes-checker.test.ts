@@ -1,14 +1,15 @@
 /** tools/k8s-check fails on broken input: each kind of mistake it exists to catch, in a copy of deploy/kubernetes. */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoPath } from './support/repo.ts';
 import { DEFAULT, SIDECAR, k8sCheck } from './support/kubernetes.ts';
+import { tempDir } from '../helpers/temp-dirs.ts';
 
 describe('tools/k8s-check fails on broken input', () => {
   const scratch = (files: Record<string, string>): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'otelkit-k8s-bad-'));
+    const dir = tempDir('otelkit-k8s-bad-');
     writeFileSync(join(dir, 'kustomization.yaml'), 'resources: [objects.yaml]\n');
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     return dir;
@@ -64,7 +65,7 @@ describe('tools/k8s-check fails on broken input', () => {
 
   it('our copy of deploy/kubernetes with a broken Collector config, a missing env var, a bad CRD field and a writable root', () => {
     // The repository paths the kustomizations read, in a scratch tree of the same shape.
-    const root = mkdtempSync(join(tmpdir(), 'otelkit-k8s-copy-'));
+    const root = tempDir('otelkit-k8s-copy-');
     for (const path of ['deploy/kubernetes', 'collector', 'grafana/provisioning', 'grafana/dashboards', 'prometheus/rules']) {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       cpSync(repoPath(path), join(root, path), { recursive: true });

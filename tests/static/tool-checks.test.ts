@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoPath } from './support/repo.ts';
 import { builtTools } from '../helpers/build-tools.ts';
+import { tempDir } from '../helpers/temp-dirs.ts';
 
 /** The Go-built tools (scripts/build-tools.sh builds them into the cache; it is run before the tests). */
 const tools = builtTools() as Record<'OTELCOL_BIN' | 'PROMTOOL_BIN' | 'AMTOOL_BIN', string>;
@@ -17,7 +18,7 @@ describe('configs checked by the tools that run them', () => {
   });
 
   it("promtool check config: prometheus.yml with the gateway overlay's scrape file where the overlay mounts it", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'otelkit-prom-overlay-'));
+    const dir = tempDir('otelkit-prom-overlay-');
     cpSync(repoPath('prometheus'), dir, { recursive: true });
     const mounted = join(dir, 'scrape.d/gateway-tiers.yml');
     cpSync(repoPath('prometheus/scrape-gateway-tiers.yml'), mounted);
@@ -58,7 +59,7 @@ describe('configs checked by the tools that run them', () => {
   }, 120_000);
 
   it('promtool test rules fails when a rule is broken (the tests can fail)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'otelkit-rules-'));
+    const dir = tempDir('otelkit-rules-');
     cpSync(repoPath('prometheus'), dir, { recursive: true });
     const rules = join(dir, 'rules/alerts-http.yml');
     writeFileSync(

@@ -1,5 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadExpectedAlerts } from '../../src/selfcheck/alert-names.ts';
@@ -9,6 +9,7 @@ import { pollUntil } from '../../src/selfcheck/poll.ts';
 import { metricsAttempt, PROBE_COUNT_QUERY, readProbeCount } from '../../src/selfcheck/prometheus-metrics.ts';
 import { checkAlertRules } from '../../src/selfcheck/prometheus-rules.ts';
 import { fakeClock, file, FixtureServer, fixture, refusedUrl } from '../fixtures/selfcheck/server.ts';
+import { tempDir } from '../helpers/temp-dirs.ts';
 
 // An instant-query answer of `sum(...)`: one sample without labels, in the recorded envelope.
 const count = (n: string) => ({
@@ -170,7 +171,7 @@ describe('alert rules check against /api/v1/rules?type=alert', () => {
   });
 
   it('reports unreadable rule files and tolerates a missing folder', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'selfcheck-rules-'));
+    const dir = tempDir('selfcheck-rules-');
     expect(loadExpectedAlerts(join(dir, 'absent'))).toEqual({ files: [] });
     writeFileSync(join(dir, 'broken.yml'), 'groups: [unclosed\n');
     const broken = loadExpectedAlerts(dir);

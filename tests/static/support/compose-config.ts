@@ -4,11 +4,12 @@
  * no docker CLI. Missing binary = a thrown error, so every test that uses it fails loudly.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRepoFile, repoPath } from './repo.ts';
 import { builtTool } from '../../helpers/build-tools.ts';
+import { tempDir } from '../../helpers/temp-dirs.ts';
 
 export interface ResolvedService {
   image?: string;
@@ -54,7 +55,7 @@ export const envExample = (): Map<string, string> =>
 
 /** Writes an env file in a fresh temporary directory and returns its path. */
 export const writeEnvFile = (values: Map<string, string>): string => {
-  const file = join(mkdtempSync(join(tmpdir(), 'otelkit-compose-')), 'test.env');
+  const file = join(tempDir('otelkit-compose-'), 'test.env');
   writeFileSync(file, [...values].map(([name, value]) => `${name}=${value}\n`).join(''));
   return file;
 };

@@ -3,12 +3,13 @@
  * and readers of what it rendered, for the Kubernetes static tests.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { repoPath } from './repo.ts';
 import { builtTools } from '../../helpers/build-tools.ts';
+import { tempDir } from '../../helpers/temp-dirs.ts';
 
 // ------------------------------------------------------------------------------------------------
 // The checker and its output
@@ -29,7 +30,7 @@ export const UNBUILT = ['postgresql'];
 
 /** Runs k8s-check on kustomization directories (relative to cwd) and returns its report. */
 export const k8sCheck = (dirs: string[], cwd = repoPath()): CheckResult => {
-  const out = join(mkdtempSync(join(tmpdir(), 'otelkit-k8s-')), 'rendered.json');
+  const out = join(tempDir('otelkit-k8s-'), 'rendered.json');
   const args = ['-otelcol', tools.OTELCOL_BIN, '-crds', tools.K8S_CHECK_CRDS, '-unbuilt', UNBUILT.join(','), '-out', out, ...dirs];
   const run = spawnSync(tools.K8S_CHECK_BIN, args, {
     cwd,

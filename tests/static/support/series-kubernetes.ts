@@ -5,8 +5,8 @@
  * rendered pods, so a job name or a relabel rule that misses a Collector shows as a missing series.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { builtTools } from '../../helpers/build-tools.ts';
@@ -21,6 +21,7 @@ import {
   type Topology,
   mergeConfigs,
 } from './topologies.ts';
+import { tempDir } from '../../helpers/temp-dirs.ts';
 
 interface Container {
   name: string;
@@ -52,7 +53,7 @@ export const renderKustomization = (dir: string): K8sObject[] => {
   const cached = rendered.get(dir);
   if (cached) return cached;
   const tools = builtTools(['otelcol', 'k8s-check']);
-  const out = join(mkdtempSync(join(tmpdir(), 'otelkit-matrix-')), 'rendered.json');
+  const out = join(tempDir('otelkit-matrix-'), 'rendered.json');
   const run = spawnSync(tools.K8S_CHECK_BIN!, ['-otelcol', tools.OTELCOL_BIN!, '-crds', tools.K8S_CHECK_CRDS!, '-out', out, dir], {
     cwd: repoPath(),
     encoding: 'utf8',
@@ -128,7 +129,6 @@ const podsOf = (objects: K8sObject[]): Pod[] => {
 };
 
 // Prometheus' relabelling, and the label-name sanitising of pod discovery: kubernetes-scrape.ts.
-
 
 /** One target per container port, with the meta labels role: pod discovery gives it. */
 const podTargets = (pods: Pod[]) =>
