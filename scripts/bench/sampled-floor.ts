@@ -3,8 +3,8 @@
  * 10%): the non-span part of the telemetry cost. Times, on the calling thread, each item the request
  * path runs with the real parent-based ratio sampler (src/instrumentation/sampler.ts) deciding "drop":
  * the sampler's decision, a sampled-out span (start, attributes, end), the same made active around an
- * awaited function, W3C trace-context + baggage extraction, a bare context switch, the log record
- * and the histogram record. Exporters do nothing. Prints a Markdown table (docs/performance.md).
+ * awaited function, our `withSpan` under a dropped parent with and without starting the span, W3C
+ * trace-context + baggage extraction, a bare context switch, the log record and the histogram record. Exporters do nothing. Prints a Markdown table (docs/performance.md).
  *   node scripts/bench/sampled-floor.ts [--iterations 200000]
  */
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ConsistentRatioSampler, samplerFromEnv } from '../../src/instrumentation/sampler.ts';
+import { setChildrenOfUnsampledDropped, withSpan } from '../../src/telemetry/tracing.ts';
 import { cacheHitDurationAttributes, cacheHitServerAttributes } from './floor-attributes.ts';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '200000' } } });
@@ -36,6 +37,7 @@ propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CT
 const sampler = samplerFromEnv({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' })!;
 const tracerProvider = new TracerProvider({ sampler, spanProcessors: [new BatchSpanProcessor({ exporter: noop })] });
 const tracer = tracerProvider.getTracer('otelkit');
+trace.setGlobalTracerProvider(tracerProvider); // withSpan (src/telemetry/tracing.ts) uses the global tracer
 const loggerProvider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: noop })] });
 const logger = loggerProvider.getLogger('otelkit');
 const histogram = new MeterProvider({ readers: [new IdleReader()] }).getMeter('otelkit').createHistogram('http.server.request.duration');
@@ -65,6 +67,18 @@ async function perCall(fn: (i: number) => unknown): Promise<number> {
 const awaited = async () => {
   await Promise.resolve();
 };
+
+/** Runs `measure` inside a server span the sampler dropped, with the skip of src/telemetry/tracing.ts on or off. */
+async function underDroppedServerSpan<T>(skip: boolean, measure: () => Promise<T>): Promise<T> {
+  setChildrenOfUnsampledDropped(skip);
+  const server = tracer.startSpan('GET', { kind: SpanKind.SERVER });
+  try {
+    return await context.with(trace.setSpan(ROOT_CONTEXT, server), measure);
+  } finally {
+    server.end();
+    setChildrenOfUnsampledDropped(false);
+  }
+}
 const baseline = await perCall(awaited);
 const rows: Array<[string, number]> = [
   ['sampler decision (consistent ratio 10%, one trace id)', await perCall((i) => ratio.shouldSample(ROOT_CONTEXT, ids[i & 1023]!))],
@@ -89,6 +103,14 @@ const rows: Array<[string, number]> = [
     (await perCall((i) =>
       tracer.startActiveSpan('list_products', { attributes: attributes(i) }, (span) => awaited().then(() => span.end())),
     )) - baseline,
+  ],
+  [
+    '`withSpan` under a dropped server span, the span started (and dropped by the sampler), minus the await alone',
+    (await underDroppedServerSpan(false, () => perCall(() => withSpan('list_products', {}, awaited)))) - baseline,
+  ],
+  [
+    '`withSpan` under a dropped server span, not started (droppedParent), minus the await alone',
+    (await underDroppedServerSpan(true, () => perCall(() => withSpan('list_products', {}, awaited)))) - baseline,
   ],
   [
     'context.with around an awaited function (no span), minus the await alone',
