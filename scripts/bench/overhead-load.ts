@@ -12,6 +12,8 @@ export interface Window {
   errors: number;
   apiCpuSeconds: number;
   paymentsCpuSeconds: number;
+  /** The Collector's CPU over the window: what receiving and writing this mode's OTLP costs the shared machine. */
+  collectorCpuSeconds: number;
 }
 
 export interface SaturationWindow extends Window {
@@ -30,6 +32,7 @@ export interface OpenWindow extends Window {
 async function withCpu<T extends { completed: number }>(services: ModeServices, load: () => Promise<T>) {
   const api = services.api.cpuSeconds();
   const payments = services.payments.cpuSeconds();
+  const collector = services.collector.cpuSeconds();
   const started = performance.now();
   const result = await load();
   return {
@@ -37,6 +40,7 @@ async function withCpu<T extends { completed: number }>(services: ModeServices, 
     seconds: (performance.now() - started) / 1000,
     apiCpuSeconds: services.api.cpuSeconds() - api,
     paymentsCpuSeconds: services.payments.cpuSeconds() - payments,
+    collectorCpuSeconds: services.collector.cpuSeconds() - collector,
   };
 }
 

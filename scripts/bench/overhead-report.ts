@@ -61,6 +61,7 @@ function summarizeMode(results: RouteResults, mode: ModeId) {
     reqPerSec: median(saturation.map((w) => w.reqPerSec)),
     saturationApiCpuUsPerReq: median(saturation.map((w) => micros(w.apiCpuSeconds, w.completed))),
     saturationPaymentsCpuUsPerReq: median(saturation.map((w) => micros(w.paymentsCpuSeconds, w.completed))),
+    saturationCollectorCpuUsPerReq: median(saturation.map((w) => micros(w.collectorCpuSeconds, w.completed))),
     saturationErrors: sum(saturation.map((w) => w.errors)),
     p50Ms: median(open.map((w) => w.p50Ms)),
     p99Ms: median(open.map((w) => w.p99Ms)),
@@ -99,6 +100,7 @@ function headline(results: RouteResults, mode: Exclude<ProfileModeId, 'bare'>) {
     rounds: kept.length,
     telemetryCpuUsPerReq: median(perRound(results.paired[mode], results.paired.bare, apiCpuDifference)),
     telemetryPaymentsCpuUsPerReq: median(perRound(results.paired[mode], results.paired.bare, paymentsCpuDifference)),
+    collectorCpuUsPerReq: median(results.paired[mode].map((w) => micros(w.collectorCpuSeconds, w.completed))),
   };
 }
 
@@ -152,6 +154,7 @@ export function summarizeRoute(results: RouteResults) {
     // The headline phase's CPU per request at saturation: every mode runs flat out (the steadiest figure).
     telemetryCpuUsPerReq: on.telemetryCpuUsPerReq,
     telemetryPaymentsCpuUsPerReq: on.telemetryPaymentsCpuUsPerReq,
+    collectorCpuUsPerReq: on.collectorCpuUsPerReq,
     ...belowSaturation('on'),
     profiling: {
       /** Throughput with profiling as a share of telemetry on without it, within each round. */
@@ -195,18 +198,18 @@ export function overheadMarkdown(
     `**Throughput at saturation** (autocannon, ${settings.connections} connections, ${settings.saturationSeconds} s after ${settings.warmupSeconds} s warm-up). ` +
       "CPU = the process's user + system time over the window ÷ requests served; added = telemetry on − no bootstrap.",
     '',
-    '| route | mode | req/s | kept (vs no bootstrap) | api CPU µs/req | payments CPU µs/req | errors |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| route | mode | req/s | kept (vs no bootstrap) | api CPU µs/req | payments CPU µs/req | Collector CPU µs/req | errors |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const { route, summary } of routes) {
     for (const mode of MAIN) {
       const m = summary.modes[mode.id];
       lines.push(
-        `| ${route.title} | ${modeLabel(mode.id)} | ${f0(m.reqPerSec)} | ${f0(m.keptPct)}% | ${f0(m.saturationApiCpuUsPerReq)} | ${payments(route, f0(m.saturationPaymentsCpuUsPerReq))} | ${m.saturationErrors} |`,
+        `| ${route.title} | ${modeLabel(mode.id)} | ${f0(m.reqPerSec)} | ${f0(m.keptPct)}% | ${f0(m.saturationApiCpuUsPerReq)} | ${payments(route, f0(m.saturationPaymentsCpuUsPerReq))} | ${f0(m.saturationCollectorCpuUsPerReq)} | ${m.saturationErrors} |`,
       );
     }
     lines.push(
-      `| ${route.title} | **added by telemetry** | | | ${signed(summary.telemetryCpuUsPerReq, 0)} | ${payments(route, signed(summary.telemetryPaymentsCpuUsPerReq, 0))} | |`,
+      `| ${route.title} | **added by telemetry** | | | ${signed(summary.telemetryCpuUsPerReq, 0)} | ${payments(route, signed(summary.telemetryPaymentsCpuUsPerReq, 0))} | | |`,
     );
   }
   lines.push(

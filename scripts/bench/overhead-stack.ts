@@ -26,6 +26,8 @@ export interface ModeServices {
   apiUrl: string;
   api: BenchProcess;
   payments: BenchProcess;
+  /** The one Collector every mode with the bootstrap exports to (idle for no bootstrap). */
+  collector: BenchProcess;
 }
 
 export interface OverheadStack {
@@ -114,7 +116,7 @@ export async function startStack(settings: StackSettings): Promise<OverheadStack
         RATE_LIMIT_PER_MINUTE: '1000000000',
       });
       started.push(payments, api);
-      return { mode, apiUrl: `http://127.0.0.1:${API_PORT(mode.id)}`, api, payments };
+      return { mode, apiUrl: `http://127.0.0.1:${API_PORT(mode.id)}`, api, payments, collector };
     });
     await Promise.all(
       services.flatMap((s) => [
