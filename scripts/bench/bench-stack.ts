@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessGroup, type Started } from './processes.ts';
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL } from './bench-backends.ts';
 
 export const STACK_PORTS = {
   api: 18580,
@@ -61,8 +62,8 @@ export class BenchStack {
   nodeEnv(): NodeJS.ProcessEnv {
     return {
       // scripts/backends.sh's servers; a caller may pick another database on them (the smoke test does).
-      DATABASE_URL: process.env.DATABASE_URL || 'postgres://otelkit:otelkit@127.0.0.1:5432/otelkit',
-      REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+      DATABASE_URL: BENCH_DATABASE_URL,
+      REDIS_URL: BENCH_REDIS_URL,
       PAYMENTS_URL: `http://127.0.0.1:${STACK_PORTS.payments}`,
       API_URL: `http://127.0.0.1:${STACK_PORTS.api}`,
       HOST: '127.0.0.1',

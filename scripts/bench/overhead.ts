@@ -12,8 +12,9 @@
  *      request" = mode − no bootstrap; "profiling CPU per request" = profiled − on.
  * Modes rotate their order every round; every ratio and difference is taken within a round, then the
  * median over rounds; the machine is shared, so only such side-by-side figures carry over between runs. Each phase prints how long it took. Needs Postgres and Redis
- * (scripts/backends.sh start); uses DATABASE_URL / REDIS_URL when set.
+ * (scripts/backends.sh start); its data goes where bench-backends.ts says.
  */
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL } from './bench-backends.ts';
 import type { BenchPart } from './report.ts';
 import { openLoad, saturate, type OpenWindow, type SaturationWindow } from './overhead-load.ts';
 import { median, overheadMarkdown, summarizeRoute, TARGETS, type OverheadSettings, type RouteResults } from './overhead-report.ts';
@@ -79,8 +80,8 @@ export const run: BenchPart = async (options) => {
     startStack({
       root: options.root,
       otelcolBin,
-      databaseUrl: process.env.DATABASE_URL ?? 'postgres://otelkit:otelkit@127.0.0.1:5432/otelkit',
-      redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      databaseUrl: BENCH_DATABASE_URL,
+      redisUrl: BENCH_REDIS_URL,
     }),
   );
   try {
