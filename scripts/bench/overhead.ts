@@ -11,8 +11,9 @@
  *   3. in both, each service process's own CPU time per request (from /proc) → "telemetry CPU per
  *      request" = mode − no bootstrap; "profiling CPU per request" = profiled − on.
  * Modes rotate their order every round; every ratio and difference is taken within a round, then the
- * median over rounds; the machine is shared, so only such side-by-side figures carry over between runs. Each phase prints how long it took. Needs Postgres and Redis
- * (scripts/backends.sh start); its data goes where bench-backends.ts says.
+ * median over rounds; the machine is shared, so only such side-by-side figures carry over between
+ * runs. Each phase prints how long it took. Needs Postgres and Redis (scripts/backends.sh start); its
+ * data goes where bench-backends.ts says.
  */
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL } from './bench-backends.ts';
 import type { BenchPart } from './report.ts';
@@ -100,39 +101,37 @@ export const run: BenchPart = async (options) => {
       ]),
     );
 
-    await phase('saturation (every mode, the curve included)', async () => {
-      for (let round = 0; round < settings.rounds; round++) {
+    /** Rounds of saturation windows, modes rotated each round, each window stored in `into` of its route. */
+    const saturationRounds = async (
+      label: string,
+      rounds: number,
+      modes: ModeServices[],
+      into: 'saturation' | 'paired',
+      seconds: (s: ModeServices) => number,
+    ) => {
+      for (let round = 0; round < rounds; round++) {
         for (const route of routes) {
-          for (const services of rotated(stack.services, round)) {
-            const what = `saturation round ${round + 1}/${settings.rounds} ${route.title} ${services.mode.id}`;
-            const seconds = isMain(services) ? settings.saturationSeconds : settings.curveSeconds;
-            const window = checked(await saturate(services, route, { ...settings, seconds }), what);
-            results.get(route.id)!.saturation[services.mode.id].push(window);
+          for (const services of rotated(modes, round)) {
+            const what = `${label} round ${round + 1}/${rounds} ${route.title} ${services.mode.id}`;
+            const window = checked(await saturate(services, route, { ...settings, seconds: seconds(services) }), what);
+            (results.get(route.id)![into] as Record<string, SaturationWindow[]>)[services.mode.id]!.push(window);
             log(
               `${what}: ${window.reqPerSec.toFixed(0)} req/s, api ${((window.apiCpuSeconds / window.completed) * 1e6).toFixed(0)} µs CPU/req, errors ${window.errors}`,
             );
-            await waitUntilQuiet([services.api, services.payments, stack.collector]);
+            await waitUntilQuiet([services.api, services.payments, services.collector]);
           }
         }
       }
-    });
-
+    };
+    await phase('saturation (every mode, the curve included)', () =>
+      saturationRounds('saturation', settings.rounds, stack.services, 'saturation', (s) =>
+        isMain(s) ? settings.saturationSeconds : settings.curveSeconds,
+      ),
+    );
     const profileServices = stack.services.filter((s) => (PROFILE_MODE_IDS as readonly string[]).includes(s.mode.id));
-    await phase('headline (the two profiles and no bootstrap, back to back)', async () => {
-      for (let round = 0; round < settings.pairedRounds; round++) {
-        for (const route of routes) {
-          for (const services of rotated(profileServices, round)) {
-            const what = `headline round ${round + 1}/${settings.pairedRounds} ${route.title} ${services.mode.id}`;
-            const window = checked(await saturate(services, route, { ...settings, seconds: settings.pairedSeconds }), what);
-            results.get(route.id)!.paired[services.mode.id as keyof RouteResults['paired']].push(window);
-            log(
-              `${what}: ${window.reqPerSec.toFixed(0)} req/s, api ${((window.apiCpuSeconds / window.completed) * 1e6).toFixed(0)} µs CPU/req, errors ${window.errors}`,
-            );
-            await waitUntilQuiet([services.api, services.payments, stack.collector]);
-          }
-        }
-      }
-    });
+    await phase('headline (the two profiles and no bootstrap, back to back)', () =>
+      saturationRounds('headline', settings.pairedRounds, profileServices, 'paired', () => settings.pairedSeconds),
+    );
 
     // One fixed rate per route that every main mode can serve with headroom: a share of the slowest one's capacity.
     for (const route of results.values()) {
@@ -159,7 +158,7 @@ export const run: BenchPart = async (options) => {
             log(
               `${what}: p50 ${window.p50Ms.toFixed(2)} ms, p99 ${window.p99Ms.toFixed(2)} ms, api ${((window.apiCpuSeconds / window.completed) * 1e6).toFixed(0)} µs CPU/req, dropped ${window.dropped}, errors ${window.errors}`,
             );
-            await waitUntilQuiet([services.api, services.payments, stack.collector]);
+            await waitUntilQuiet([services.api, services.payments, services.collector]);
           }
         }
       }

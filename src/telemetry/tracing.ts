@@ -32,9 +32,10 @@ export interface SpanOptions {
  * sampler dropped, no span is started: `fn` runs under that parent (see droppedParent).
  */
 export function withSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
-  const parent = droppedParent();
+  const active = context.active();
+  const parent = droppedParent(active);
   if (parent) return runUnder(parent, fn);
-  return withSpanFrom(context.active(), name, options, fn);
+  return withSpanFrom(active, name, options, fn);
 }
 
 /**
@@ -53,9 +54,9 @@ export function setChildrenOfUnsampledDropped(dropped: boolean): void {
  * in docs/performance.md); the work runs under the parent, whose every method is a no-op, and anything
  * propagated downstream still carries the parent's trace id and its unsampled flag.
  */
-export function droppedParent(): Span | undefined {
+export function droppedParent(active: Context = context.active()): Span | undefined {
   if (!childrenOfUnsampledDropped) return undefined;
-  const span = trace.getSpan(context.active());
+  const span = trace.getSpan(active);
   if (span === undefined || span.isRecording()) return undefined;
   const spanContext = span.spanContext();
   if (spanContext.isRemote || (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 || !isSpanContextValid(spanContext)) return undefined;

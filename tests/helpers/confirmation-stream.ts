@@ -3,6 +3,7 @@
  * confirmation-dead-letters.test.ts: a private Redis, the consumers a test starts on it, and what the
  * dead-letter stream and the stream's counters hold.
  */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { OrderConfirmation } from '../../src/domain/ports.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { ConfirmationConsumer } from '../../src/infra/redis/confirmation-consumer.ts';
@@ -14,28 +15,35 @@ import { metricPoints } from './telemetry.ts';
 // A private Redis: other integration files flush the shared test db at start, which would drop the
 // stream. On a port the OS assigns, so that two runs of the suite on one machine do not share it.
 const server = new PrivateRedis();
-// The JSON lines are dropped: the test reads the OTLP log records the pino instrumentation exports.
+// The JSON lines are dropped: the test reads the OTLP log records the logger exports.
 export const logger = createLogger('worker', 'info', { write: () => {} });
 /** The test's own connection (each consumer has its own). */
 export let redis: RedisClient;
 let consumers: Array<{ stop: () => Promise<unknown> }> = [];
 
-export async function startConfirmationStream(): Promise<void> {
+async function startConfirmationStream(): Promise<void> {
   await server.start();
   redis = createRedis(server.url, logger, 'test');
   await connectRedis(redis, 2_000);
 }
 
-export async function stopConfirmationStream(): Promise<void> {
-  await Promise.all(consumers.map((c) => c.stop()));
+async function stopConfirmationStream(): Promise<void> {
+  await stopConsumers();
   await redis?.close();
   await server.stop();
 }
 
 /** Before each test: no consumer running, an empty database. */
-export async function resetConfirmationStream(): Promise<void> {
+async function resetConfirmationStream(): Promise<void> {
   await stopConsumers();
   await redis.flushDb();
+}
+
+/** The hooks of a test file on the stream: the private Redis for the file, a clean stream per test. */
+export function useConfirmationStream(): void {
+  beforeAll(startConfirmationStream);
+  afterAll(stopConfirmationStream);
+  beforeEach(resetConfirmationStream);
 }
 
 export async function stopConsumers(): Promise<void> {

@@ -4,7 +4,7 @@
  * others are served (confirmation-stream.test.ts: what the stream tells about a message it carries).
  */
 import { SpanKind } from '@opentelemetry/api';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfirmationService } from '../../src/domain/confirmations.ts';
 import type { OrderConfirmation, OrderRepository } from '../../src/domain/ports.ts';
 import {
@@ -19,18 +19,14 @@ import {
   deadLetters,
   logger,
   redis,
-  resetConfirmationStream,
-  startConfirmationStream,
   startConsumer,
-  stopConfirmationStream,
   stopConsumers,
+  useConfirmationStream,
   trimmedTotal,
 } from '../helpers/confirmation-stream.ts';
 import { eventually, exportedLogs, finishedSpans, metricPoints } from '../helpers/telemetry.ts';
 
-beforeAll(startConfirmationStream);
-afterAll(stopConfirmationStream);
-beforeEach(resetConfirmationStream);
+useConfirmationStream();
 
 describe('the confirmation stream', () => {
   it('dead-letters a poison message after maxDeliveries deliveries, counts and logs it, and keeps serving the others', async () => {

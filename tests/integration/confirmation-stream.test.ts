@@ -4,22 +4,13 @@
  * the messages it cannot deliver).
  */
 import { SpanKind } from '@opentelemetry/api';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONFIRMATIONS_GROUP, CONFIRMATIONS_STREAM, RedisOrderEvents } from '../../src/infra/redis/order-events.ts';
 import { withSpan } from '../../src/telemetry/tracing.ts';
-import {
-  confirmation,
-  redis,
-  resetConfirmationStream,
-  startConfirmationStream,
-  startConsumer,
-  stopConfirmationStream,
-} from '../helpers/confirmation-stream.ts';
+import { confirmation, redis, startConsumer, useConfirmationStream } from '../helpers/confirmation-stream.ts';
 import { eventually, finishedSpans, metricPoints } from '../helpers/telemetry.ts';
 
-beforeAll(startConfirmationStream);
-afterAll(stopConfirmationStream);
-beforeEach(resetConfirmationStream);
+useConfirmationStream();
 
 describe('the confirmation stream', () => {
   it('makes a PRODUCER `send` span and a CONSUMER `process` span whose parent is the send span, linked to it too', async () => {

@@ -62,10 +62,8 @@ export class InstrumentedDb {
   }
 
   /** Runs one statement outside any transaction. */
-  readonly query: Query =
-    (statement) =>
-    (strings, ...values) =>
-      this.options.pool.hold(() => asOutage(() => this.run(this.sql, statement, strings, values)));
+  readonly query: Query = (statement) => (strings, ...values) =>
+    this.options.pool.hold(() => asOutage(() => this.run(this.sql, statement, strings, values)));
 
   /**
    * Runs `fn` in a transaction, traced as one INTERNAL `transaction` span whose children are the
@@ -77,13 +75,7 @@ export class InstrumentedDb {
     return this.options.pool.hold(() =>
       asOutage(() =>
         withSpan('transaction', { attributes }, async () => {
-          const result = await this.sql.begin((tx) =>
-            fn(
-              (statement) =>
-                (strings, ...values) =>
-                  this.run(tx, statement, strings, values),
-            ),
-          );
+          const result = await this.sql.begin((tx) => fn((statement) => (strings, ...values) => this.run(tx, statement, strings, values)));
           return result as T;
         }),
       ),
